@@ -1,0 +1,116 @@
+//! Command-line interface of the `nsapi` binary.
+
+use std::num::NonZeroUsize;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use nsapi::ApiInfo;
+
+/// Serves HTTP APIs built from pluggable namespaces, with OpenAPI docs.
+///
+/// Without a command, `nsapi` runs `nsapi serve`.
+#[derive(Debug, Parser)]
+#[command(name = "nsapi", version, args_conflicts_with_subcommands = true)]
+pub(crate) struct Cli {
+    #[command(subcommand)]
+    pub(crate) command: Option<Command>,
+
+    #[command(flatten)]
+    pub(crate) serve: ServeArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum Command {
+    /// Serve every linked namespace, the OpenAPI documents and the docs UI (default).
+    Serve(ServeArgs),
+    /// Print the Swagger 2.0 document (or OpenAPI 3.0 with --v3) without
+    /// opening a socket.
+    Openapi(OpenapiArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ServeArgs {
+    /// Address to listen on, as HOST:PORT; port 0 picks a free port.
+    #[arg(long, env = "NSAPI_BIND", default_value = "127.0.0.1:5000", value_name = "HOST:PORT")]
+    pub(crate) bind: String,
+
+    /// Number of worker threads [default: the number of CPUs].
+    #[arg(long, env = "NSAPI_WORKERS", value_name = "N")]
+    pub(crate) workers: Option<NonZeroUsize>,
+
+    /// Maximum time in seconds that in-flight requests get to finish after
+    /// SIGTERM or SIGINT.
+    #[arg(
+        long,
+        env = "NSAPI_SHUTDOWN_TIMEOUT",
+        default_value = "30",
+        value_name = "SECONDS",
+        value_parser = crate::parse_seconds
+    )]
+    pub(crate) shutdown_timeout: Duration,
+
+    /// Format of the log lines on stderr; the level comes from RUST_LOG
+    /// (default: info).
+    #[arg(long, env = "NSAPI_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
+    pub(crate) log_format: LogFormat,
+
+    #[command(flatten)]
+    pub(crate) api: ApiArgs,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct OpenapiArgs {
+    /// Print the OpenAPI 3.0 document instead of Swagger 2.0.
+    #[arg(long)]
+    pub(crate) v3: bool,
+
+    #[command(flatten)]
+    pub(crate) api: ApiArgs,
+}
+
+/// Settings shared by `serve` and `openapi`, so both produce the same documents.
+#[derive(Debug, Args)]
+pub(crate) struct ApiArgs {
+    /// API title in the documents and the docs UI [default: nsapi].
+    #[arg(long, env = "NSAPI_TITLE")]
+    pub(crate) title: Option<String>,
+
+    /// API version in the documents [default: the nsapi version].
+    #[arg(long, env = "NSAPI_API_VERSION", value_name = "VERSION")]
+    pub(crate) api_version: Option<String>,
+
+    /// API description in the documents.
+    #[arg(long, env = "NSAPI_DESCRIPTION", value_name = "TEXT")]
+    pub(crate) description: Option<String>,
+
+    /// Path of the docs UI page, such as / or /docs.
+    #[arg(long, env = "NSAPI_DOCS_PATH", default_value = "/", value_name = "PATH")]
+    pub(crate) docs_path: String,
+
+    /// Do not serve the docs UI; the documents are still served.
+    #[arg(long, env = "NSAPI_NO_DOCS")]
+    pub(crate) no_docs: bool,
+}
+
+impl ApiArgs {
+    pub(crate) fn info(&self) -> ApiInfo {
+        let defaults = ApiInfo::default();
+        ApiInfo {
+            title: self.title.clone().unwrap_or(defaults.title),
+            version: self.api_version.clone().unwrap_or(defaults.version),
+            description: self.description.clone().unwrap_or(defaults.description),
+        }
+    }
+
+    pub(crate) fn docs_path(&self) -> Option<&str> {
+        (!self.no_docs).then_some(self.docs_path.as_str())
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum LogFormat {
+    /// One human-readable line per event.
+    Text,
+    /// One JSON object per line.
+    Json,
+}

@@ -1,0 +1,120 @@
+//! The `nsapi` binary: serves every namespace linked into it.
+
+mod cli;
+
+use std::io::{self, IsTerminal, Write};
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::Parser;
+use nsapi::Api;
+
+use crate::cli::{ApiArgs, Cli, Command, LogFormat, OpenapiArgs, ServeArgs};
+
+// Each line links one namespace crate. Without it the linker drops the
+// crate and its `register_namespace!` with it, without an error.
+#[cfg(feature = "respond")]
+use nsapi_respond as _;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command.unwrap_or(Command::Serve(cli.serve)) {
+        Command::Serve(args) => serve(args),
+        Command::Openapi(args) => print_openapi(args),
+    }
+}
+
+fn build_api(args: &ApiArgs) -> Result<Api, ExitCode> {
+    Api::builder().info(args.info()).docs_path(args.docs_path()).build().map_err(|error| {
+        eprintln!("error: {error}");
+        ExitCode::FAILURE
+    })
+}
+
+fn print_openapi(args: OpenapiArgs) -> ExitCode {
+    let api = match build_api(&args.api) {
+        Ok(api) => api,
+        Err(code) => return code,
+    };
+    let document = if args.v3 { api.specs().openapi_v3() } else { api.specs().swagger_v2() };
+    let mut text = serde_json::to_string_pretty(document).unwrap_or_default();
+    text.push('\n');
+    match io::stdout().lock().write_all(text.as_bytes()) {
+        Ok(()) => ExitCode::SUCCESS,
+        // A closed pipe, as in `nsapi openapi | head`, is not an error.
+        Err(error) if error.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: failed to write the document: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn serve(args: ServeArgs) -> ExitCode {
+    init_tracing(args.log_format);
+    let api = match build_api(&args.api) {
+        Ok(api) => api,
+        Err(code) => return code,
+    };
+
+    let result = actix_web::rt::System::new().block_on(run_server(api, &args));
+    match result {
+        Ok(()) => {
+            tracing::info!("server stopped");
+            ExitCode::SUCCESS
+        }
+        Err(error) => {
+            tracing::error!(bind = %args.bind, %error, "server failed");
+            eprintln!("error: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run_server(api: Api, args: &ServeArgs) -> io::Result<()> {
+    let app_api = api.clone();
+    let mut server = actix_web::HttpServer::new(move || app_api.app())
+        .shutdown_timeout(args.shutdown_timeout.as_secs())
+        .bind(&args.bind)
+        .map_err(|error| {
+            io::Error::new(error.kind(), format!("failed to listen on {}: {error}", args.bind))
+        })?;
+    if let Some(workers) = args.workers {
+        server = server.workers(workers.get());
+    }
+
+    for mount in api.mounts() {
+        tracing::info!(namespace = mount.name(), prefix = %mount.prefix(), "mounted namespace");
+    }
+    if api.mounts().is_empty() {
+        tracing::warn!("no namespaces are linked into this binary; only the documents are served");
+    }
+    for addr in server.addrs() {
+        match api.docs_path() {
+            Some(docs) => tracing::info!("listening on http://{addr}, docs UI at {docs}"),
+            None => tracing::info!("listening on http://{addr}"),
+        }
+    }
+
+    server.run().await
+}
+
+fn init_tracing(format: LogFormat) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(io::stderr)
+        .with_ansi(io::stderr().is_terminal());
+    match format {
+        LogFormat::Text => builder.init(),
+        LogFormat::Json => builder.json().flatten_event(true).init(),
+    }
+}
+
+/// Seconds a worker waits for in-flight requests after SIGTERM or SIGINT.
+pub(crate) fn parse_seconds(text: &str) -> Result<Duration, String> {
+    let seconds: u64 =
+        text.parse().map_err(|_| format!("'{text}' is not a whole number of seconds"))?;
+    Ok(Duration::from_secs(seconds))
+}

@@ -1,0 +1,197 @@
+//! Turns the mounted namespaces into an actix-web `App`.
+
+use std::sync::Arc;
+
+use actix_web::body::BoxBody;
+use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
+use actix_web::http::header;
+use actix_web::middleware::from_fn;
+use actix_web::{web, App, HttpRequest, HttpResponse};
+
+use crate::config::{ApiInfo, OPENAPI_JSON_PATH, SWAGGER_JSON_PATH};
+use crate::context::request_context;
+use crate::docs::DocsUi;
+use crate::error::{not_found, ApiError};
+use crate::facts::Facts;
+use crate::namespace::{registered_namespaces, Namespace};
+use crate::registry::{plan_mounts, ConfigError, ConfigProblem, Mount};
+use crate::spec::{build_specs, Specs};
+
+/// A checked set of namespaces with its documents, ready to serve.
+///
+/// Cloning is cheap; every actix-web worker builds its `App` from a clone.
+#[derive(Clone)]
+pub struct Api {
+    inner: Arc<ApiInner>,
+}
+
+struct ApiInner {
+    mounts: Vec<Mount>,
+    specs: Specs,
+    v2_json: web::Bytes,
+    v3_json: web::Bytes,
+    docs: Option<DocsUi>,
+    facts: web::Data<Facts>,
+}
+
+/// Builder for [`Api`]; see [`Api::builder`].
+pub struct ApiBuilder {
+    info: ApiInfo,
+    docs_path: Option<String>,
+    namespaces: Option<Vec<&'static dyn Namespace>>,
+    facts: Option<Facts>,
+}
+
+impl Api {
+    /// Starts an API with the defaults: every registered namespace, the
+    /// default [`ApiInfo`], the docs UI at `/` and facts read from the
+    /// machine and each request.
+    pub fn builder() -> ApiBuilder {
+        ApiBuilder {
+            info: ApiInfo::default(),
+            docs_path: Some("/".into()),
+            namespaces: None,
+            facts: None,
+        }
+    }
+
+    /// The mounted namespaces, in mounting order.
+    pub fn mounts(&self) -> &[Mount] {
+        &self.inner.mounts
+    }
+
+    /// The generated documents.
+    pub fn specs(&self) -> &Specs {
+        &self.inner.specs
+    }
+
+    /// Path of the docs UI page, or `None` when the UI is off.
+    pub fn docs_path(&self) -> Option<&str> {
+        self.inner.docs.as_ref().map(DocsUi::page_path)
+    }
+
+    /// Builds the actix-web `App`: the namespaces under their prefixes, the
+    /// documents, the docs UI, problem bodies for every error and the access log.
+    pub fn app(
+        &self,
+    ) -> App<
+        impl ServiceFactory<
+            ServiceRequest,
+            Config = (),
+            Response = ServiceResponse<BoxBody>,
+            Error = actix_web::Error,
+            InitError = (),
+        >,
+    > {
+        let api = self.clone();
+        App::new()
+            .app_data(self.inner.facts.clone())
+            .app_data(web::JsonConfig::default().error_handler(|error, _| {
+                ApiError::bad_request(format!("invalid JSON body: {error}")).into()
+            }))
+            .app_data(web::PathConfig::default().error_handler(|error, _| {
+                ApiError::bad_request(format!("invalid path parameter: {error}")).into()
+            }))
+            .app_data(web::QueryConfig::default().error_handler(|error, _| {
+                ApiError::bad_request(format!("invalid query string: {error}")).into()
+            }))
+            .wrap(from_fn(request_context))
+            .configure(move |cfg| api.configure(cfg))
+            .default_service(web::to(not_found))
+    }
+
+    fn configure(&self, cfg: &mut web::ServiceConfig) {
+        for mount in &self.inner.mounts {
+            let mut scope = web::scope(&mount.prefix());
+            for resource in mount.routes().build().resources {
+                scope = scope.service(resource);
+            }
+            cfg.service(scope);
+        }
+
+        let v2 = self.inner.v2_json.clone();
+        cfg.route(SWAGGER_JSON_PATH, web::get().to(move |req| serve_json(req, v2.clone())));
+        let v3 = self.inner.v3_json.clone();
+        cfg.route(OPENAPI_JSON_PATH, web::get().to(move |req| serve_json(req, v3.clone())));
+
+        if let Some(docs) = &self.inner.docs {
+            docs.configure(cfg);
+        }
+    }
+}
+
+async fn serve_json(_req: HttpRequest, body: web::Bytes) -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header((header::CONTENT_TYPE, "application/json"))
+        .insert_header((header::CACHE_CONTROL, "no-cache"))
+        .body(body)
+}
+
+impl ApiBuilder {
+    /// Sets the title, version and description of the documents.
+    pub fn info(mut self, info: ApiInfo) -> Self {
+        self.info = info;
+        self
+    }
+
+    /// Serves the docs UI at `path` (`/` by default), or not at all with `None`.
+    pub fn docs_path(mut self, path: Option<&str>) -> Self {
+        self.docs_path = path.map(str::to_owned);
+        self
+    }
+
+    /// Mounts these namespaces instead of every registered one.
+    pub fn namespaces(mut self, namespaces: Vec<&'static dyn Namespace>) -> Self {
+        self.namespaces = Some(namespaces);
+        self
+    }
+
+    /// Uses these facts instead of reading the machine and each request.
+    pub fn facts(mut self, facts: Facts) -> Self {
+        self.facts = Some(facts);
+        self
+    }
+
+    /// Checks the configuration and builds the documents.
+    ///
+    /// Every problem found is in the error, not only the first one.
+    pub fn build(self) -> Result<Api, ConfigError> {
+        let docs = match self.docs_path.as_deref().map(|p| DocsUi::new(p, &self.info.title)) {
+            Some(Ok(docs)) => Some(docs),
+            Some(Err(reason)) => {
+                return Err(ConfigError::single(ConfigProblem::InvalidDocsPath { reason }))
+            }
+            None => None,
+        };
+
+        let mut reserved = vec![SWAGGER_JSON_PATH.to_owned(), OPENAPI_JSON_PATH.to_owned()];
+        if let Some(docs) = &docs {
+            reserved.extend(docs.reserved_paths());
+        }
+        let namespaces = self.namespaces.unwrap_or_else(registered_namespaces);
+        let mounts = plan_mounts(&namespaces, &reserved)?;
+        let specs = build_specs(&mounts, &self.info)?;
+
+        let facts = match self.facts {
+            Some(facts) => facts,
+            None => Facts::detect().map_err(|error| {
+                ConfigError::single(ConfigProblem::UserAgentRules { reason: error.to_string() })
+            })?,
+        };
+
+        Ok(Api {
+            inner: Arc::new(ApiInner {
+                v2_json: json_bytes(specs.swagger_v2()),
+                v3_json: json_bytes(specs.openapi_v3()),
+                mounts,
+                specs,
+                docs,
+                facts: web::Data::new(facts),
+            }),
+        })
+    }
+}
+
+fn json_bytes(value: &serde_json::Value) -> web::Bytes {
+    web::Bytes::from(serde_json::to_vec(value).unwrap_or_default())
+}

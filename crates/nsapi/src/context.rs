@@ -1,0 +1,174 @@
+//! The middleware every request passes: request id, problem bodies, access log.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::header::{self, HeaderName, HeaderValue};
+use actix_web::http::StatusCode;
+use actix_web::middleware::Next;
+use actix_web::{HttpMessage, HttpResponse};
+
+use crate::error::{ApiError, Problem, PROBLEM_JSON};
+
+/// Header that carries the request id in both directions.
+pub const REQUEST_ID_HEADER: HeaderName = HeaderName::from_static("x-request-id");
+
+/// Maximum length of an incoming request id that the server reuses.
+const MAX_REQUEST_ID_LEN: usize = 128;
+
+/// Id of the current request, stored in the request extensions.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RequestId(Arc<str>);
+
+impl RequestId {
+    /// Reuses a valid incoming id (1 to 128 visible ASCII characters) or
+    /// makes a new random one.
+    fn from_header(value: Option<&HeaderValue>) -> Self {
+        let incoming = value
+            .map(HeaderValue::as_bytes)
+            .filter(|bytes| is_valid_request_id(bytes))
+            .and_then(|bytes| std::str::from_utf8(bytes).ok());
+        match incoming {
+            Some(id) => Self(Arc::from(id)),
+            None => Self(Arc::from(uuid::Uuid::new_v4().simple().to_string())),
+        }
+    }
+
+    /// The id as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+fn is_valid_request_id(bytes: &[u8]) -> bool {
+    (1..=MAX_REQUEST_ID_LEN).contains(&bytes.len()) && bytes.iter().all(u8::is_ascii_graphic)
+}
+
+/// Assigns the request id, turns every error response into a problem body
+/// that carries it, and logs one line when the request completes.
+pub(crate) async fn request_context(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let started = Instant::now();
+    let request_id = RequestId::from_header(req.headers().get(&REQUEST_ID_HEADER));
+    req.extensions_mut().insert(request_id.clone());
+
+    let method = req.method().clone();
+    let path = req.path().to_owned();
+    let peer = req.peer_addr().map(|addr| addr.ip().to_string()).unwrap_or_default();
+
+    // The router needs sole ownership of the request, so no clone of it may
+    // be held here. Handlers' errors arrive as responses; an `Err` comes only
+    // from a failing middleware and goes to actix-web's default handling.
+    let response = next.call(req).await.map_err(|error| {
+        tracing::error!(request_id = request_id.as_str(), %error, "middleware failed");
+        error
+    })?;
+    let mut response = into_problem_if_error(response.map_into_boxed_body(), &request_id);
+    if let Ok(value) = HeaderValue::from_str(request_id.as_str()) {
+        response.headers_mut().insert(REQUEST_ID_HEADER, value);
+    }
+
+    tracing::info!(
+        target: "nsapi::access",
+        method = %method,
+        path = %path,
+        status = response.status().as_u16(),
+        latency_ms = started.elapsed().as_secs_f64() * 1000.0,
+        request_id = request_id.as_str(),
+        peer = %peer,
+        "request completed"
+    );
+    Ok(response)
+}
+
+/// Renders an error response as a problem that carries the request id.
+///
+/// An [`ApiError`] keeps its detail. Any other error response (from
+/// actix-web's extractors or handlers that return other error types) gets
+/// the error's message as detail when it is a 4xx, and a generic detail
+/// when it is a 5xx, whose text goes to the log only.
+fn into_problem_if_error(
+    response: ServiceResponse<BoxBody>,
+    request_id: &RequestId,
+) -> ServiceResponse<BoxBody> {
+    let status = response.status();
+    if !status.is_client_error() && !status.is_server_error() {
+        return response;
+    }
+
+    let problem = match response.response().error() {
+        Some(error) => match error.as_error::<ApiError>() {
+            Some(api_error) => {
+                if let Some(internal) = api_error.internal_message() {
+                    tracing::error!(
+                        request_id = request_id.as_str(),
+                        error = internal,
+                        "request failed"
+                    );
+                }
+                api_error.problem(Some(request_id.as_str()))
+            }
+            None => other_error_problem(status, &error.to_string(), request_id),
+        },
+        None if is_problem(response.response()) => return response,
+        None => Problem::new(status, default_detail(status), Some(request_id.as_str())),
+    };
+
+    let (request, mut http_response) = response.into_parts();
+    http_response
+        .headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
+    http_response.headers_mut().remove(header::CONTENT_LENGTH);
+    let body = serde_json::to_string(&problem).unwrap_or_default();
+    ServiceResponse::new(request, http_response.set_body(BoxBody::new(body)))
+}
+
+fn other_error_problem(status: StatusCode, message: &str, request_id: &RequestId) -> Problem {
+    if status.is_server_error() {
+        tracing::error!(request_id = request_id.as_str(), error = message, "request failed");
+        return ApiError::internal(message).problem(Some(request_id.as_str()));
+    }
+    Problem::new(status, message.to_owned(), Some(request_id.as_str()))
+}
+
+fn default_detail(status: StatusCode) -> String {
+    if status.is_server_error() {
+        ApiError::internal("").detail().to_owned()
+    } else {
+        status.canonical_reason().unwrap_or("request failed").to_lowercase()
+    }
+}
+
+fn is_problem(response: &HttpResponse<BoxBody>) -> bool {
+    response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|value| value.as_bytes().starts_with(PROBLEM_JSON.as_bytes()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn request_id_reuse_rules() {
+        let valid = HeaderValue::from_static("abc-123_XYZ");
+        assert_eq!(RequestId::from_header(Some(&valid)).as_str(), "abc-123_XYZ");
+
+        let long = "a".repeat(MAX_REQUEST_ID_LEN);
+        let value = HeaderValue::from_str(&long).expect("valid header");
+        assert_eq!(RequestId::from_header(Some(&value)).as_str(), long);
+
+        let rejected = ["a".repeat(MAX_REQUEST_ID_LEN + 1), "has space".into(), "".into()];
+        for id in rejected {
+            let value = HeaderValue::from_str(&id).expect("valid header");
+            let assigned = RequestId::from_header(Some(&value));
+            assert_ne!(assigned.as_str(), id, "id {id:?} must be replaced");
+            assert_eq!(assigned.as_str().len(), 32);
+        }
+    }
+}

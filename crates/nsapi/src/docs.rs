@@ -1,0 +1,192 @@
+//! The Swagger UI page and its embedded assets.
+//!
+//! The page is generated here, not taken from Swagger UI's own
+//! `index.html`: the spec URL is fixed by the server and never read from
+//! the query string, and every link is relative, so the page also works
+//! behind a reverse proxy that adds a path prefix.
+
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::{web, HttpResponse};
+
+use crate::config::OPENAPI_JSON_PATH;
+
+const SWAGGER_UI_JS: &[u8] = include_bytes!("../assets/swagger-ui/swagger-ui-bundle.js");
+const SWAGGER_UI_CSS: &[u8] = include_bytes!("../assets/swagger-ui/swagger-ui.css");
+
+/// Folder, below the page, that holds the assets.
+const ASSETS_DIR: &str = "swagger-ui";
+
+/// Where the docs UI is served.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct DocsUi {
+    /// Path of the page, always ending in `/`.
+    page: String,
+    /// The page path without its trailing `/`, which redirects to the page;
+    /// `None` when the page is `/`.
+    redirect_from: Option<String>,
+    html: String,
+}
+
+impl DocsUi {
+    /// Checks a docs path such as `/` or `/docs` and prepares the page.
+    pub(crate) fn new(path: &str, title: &str) -> Result<Self, String> {
+        let trimmed = path.trim_end_matches('/');
+        let valid = path.starts_with('/')
+            && trimmed.split('/').skip(1).all(|segment| {
+                !segment.is_empty()
+                    && segment != "."
+                    && segment != ".."
+                    && segment.chars().all(|c| c.is_ascii_alphanumeric() || "-._~".contains(c))
+            });
+        if !valid {
+            return Err(format!(
+                "docs path '{path}' is invalid: use '/' or a path such as '/docs' \
+                 with letters, digits, '-', '.', '_' and '~'"
+            ));
+        }
+
+        let page = format!("{trimmed}/");
+        let depth = page.matches('/').count() - 1;
+        let spec_url = format!("{}{}", "../".repeat(depth), &OPENAPI_JSON_PATH[1..]);
+        Ok(Self {
+            redirect_from: (!trimmed.is_empty()).then(|| trimmed.to_owned()),
+            html: index_html(title, &spec_url),
+            page,
+        })
+    }
+
+    /// The paths this UI serves, which no namespace may cover.
+    pub(crate) fn reserved_paths(&self) -> Vec<String> {
+        let mut paths = vec![format!("{}{ASSETS_DIR}", self.page)];
+        paths.extend(self.redirect_from.clone());
+        paths
+    }
+
+    /// Path of the page, ending in `/`.
+    pub(crate) fn page_path(&self) -> &str {
+        &self.page
+    }
+
+    pub(crate) fn configure(&self, cfg: &mut web::ServiceConfig) {
+        let html = self.html.clone();
+        cfg.route(
+            &self.page,
+            web::get().to(move || {
+                let html = html.clone();
+                async move {
+                    HttpResponse::Ok()
+                        .insert_header((header::CONTENT_TYPE, "text/html; charset=utf-8"))
+                        .insert_header((header::CACHE_CONTROL, "no-cache"))
+                        .body(html)
+                }
+            }),
+        );
+
+        if let Some(from) = &self.redirect_from {
+            // Relative, so it also works behind a proxy that adds a prefix.
+            let last_segment = from.rsplit('/').next().unwrap_or_default();
+            let location = format!("{last_segment}/");
+            cfg.route(
+                from,
+                web::get().to(move || {
+                    let location = location.clone();
+                    async move {
+                        HttpResponse::PermanentRedirect()
+                            .insert_header((header::LOCATION, location))
+                            .finish()
+                    }
+                }),
+            );
+        }
+
+        let assets = format!("{}{ASSETS_DIR}", self.page);
+        add_asset(cfg, &format!("{assets}/swagger-ui-bundle.js"), SWAGGER_UI_JS, "text/javascript");
+        add_asset(cfg, &format!("{assets}/swagger-ui.css"), SWAGGER_UI_CSS, "text/css");
+    }
+}
+
+fn add_asset(cfg: &mut web::ServiceConfig, path: &str, bytes: &'static [u8], mime: &'static str) {
+    cfg.route(
+        path,
+        web::get().to(move || async move {
+            HttpResponse::Ok()
+                .insert_header((header::CONTENT_TYPE, HeaderValue::from_static(mime)))
+                .insert_header((header::CACHE_CONTROL, "public, max-age=86400"))
+                .body(bytes)
+        }),
+    );
+}
+
+fn index_html(title: &str, spec_url: &str) -> String {
+    let title = escape_html(title);
+    let spec_url = escape_html(spec_url);
+    format!(
+        r#"<!DOCTYPE html>
+<html lang="en">
+<head>
+  <meta charset="utf-8">
+  <meta name="viewport" content="width=device-width, initial-scale=1">
+  <title>{title}</title>
+  <link rel="stylesheet" href="{ASSETS_DIR}/swagger-ui.css">
+</head>
+<body>
+  <div id="swagger-ui" data-spec-url="{spec_url}"></div>
+  <script src="{ASSETS_DIR}/swagger-ui-bundle.js"></script>
+  <script>
+    window.addEventListener("load", function () {{
+      var root = document.getElementById("swagger-ui");
+      window.ui = SwaggerUIBundle({{
+        url: new URL(root.dataset.specUrl, document.baseURI).href,
+        domNode: root,
+        queryConfigEnabled: false,
+        deepLinking: true
+      }});
+    }});
+  </script>
+</body>
+</html>
+"#
+    )
+}
+
+fn escape_html(text: &str) -> String {
+    let mut escaped = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => escaped.push_str("&amp;"),
+            '<' => escaped.push_str("&lt;"),
+            '>' => escaped.push_str("&gt;"),
+            '"' => escaped.push_str("&quot;"),
+            '\'' => escaped.push_str("&#39;"),
+            _ => escaped.push(c),
+        }
+    }
+    escaped
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn docs_ui_paths() {
+        let root = DocsUi::new("/", "t").expect("valid");
+        assert_eq!(root.page_path(), "/");
+        assert!(root.html.contains(r#"data-spec-url="openapi.json""#));
+        assert_eq!(root.reserved_paths(), vec!["/swagger-ui".to_owned()]);
+
+        let nested = DocsUi::new("/api/docs", "t").expect("valid");
+        assert_eq!(nested.page_path(), "/api/docs/");
+        assert!(nested.html.contains(r#"data-spec-url="../../openapi.json""#));
+
+        for invalid in ["", "docs", "/a//b", "/a/../b", "/a b"] {
+            assert!(DocsUi::new(invalid, "t").is_err(), "path {invalid:?}");
+        }
+    }
+
+    #[test]
+    fn title_is_escaped() {
+        let ui = DocsUi::new("/", "<script>&").expect("valid");
+        assert!(ui.html.contains("<title>&lt;script&gt;&amp;</title>"));
+    }
+}

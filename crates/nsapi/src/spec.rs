@@ -1,0 +1,135 @@
+//! Builds the Swagger 2.0 and OpenAPI 3.0 documents from the mounted namespaces.
+
+use std::collections::BTreeMap;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+use paperclip::v2::models::{DefaultApiRaw, DefaultSchemaRaw, Info, Tag};
+use serde_json::Value;
+
+use crate::config::ApiInfo;
+use crate::registry::{ConfigError, ConfigProblem, Mount};
+
+/// Both generated documents, serialized once at startup.
+#[derive(Debug, Clone)]
+pub struct Specs {
+    v2: Value,
+    v3: Value,
+}
+
+impl Specs {
+    /// The Swagger 2.0 document.
+    pub fn swagger_v2(&self) -> &Value {
+        &self.v2
+    }
+
+    /// The OpenAPI 3.0 document.
+    pub fn openapi_v3(&self) -> &Value {
+        &self.v3
+    }
+}
+
+/// Builds both documents and checks that every operation is documented.
+pub(crate) fn build_specs(mounts: &[Mount], info: &ApiInfo) -> Result<Specs, ConfigError> {
+    let mut api = DefaultApiRaw {
+        info: Info {
+            title: info.title.clone(),
+            version: info.version.clone(),
+            description: Some(info.description.clone()),
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+
+    let mut problems = Vec::new();
+    let mut model_owners: BTreeMap<String, (String, DefaultSchemaRaw)> = BTreeMap::new();
+    let mut operation_ids: BTreeMap<String, Vec<String>> = BTreeMap::new();
+
+    for mount in mounts {
+        let prefix = mount.prefix();
+        let built = mount.routes().build();
+
+        for (path, mut item) in built.paths {
+            let full_path = format!("{prefix}{path}");
+            for (method, operation) in &mut item.methods {
+                operation.tags = vec![mount.name().to_owned()];
+                let method = method.to_string().to_uppercase();
+                let place = format!("{}: {method} {full_path}", mount.name());
+
+                match &operation.operation_id {
+                    Some(id) => operation_ids.entry(id.clone()).or_default().push(place),
+                    None => problems.push(undocumented(mount, &method, &full_path, "operation_id")),
+                }
+                if operation.summary.as_deref().is_none_or(str::is_empty) {
+                    problems.push(undocumented(mount, &method, &full_path, "summary"));
+                }
+            }
+            api.paths.insert(full_path, item);
+        }
+
+        for (model, schema) in built.definitions {
+            merge_model(&mut api, &mut model_owners, &mut problems, mount, model, schema);
+        }
+        api.tags.push(Tag {
+            name: mount.name().to_owned(),
+            description: Some(mount.description().to_owned()),
+            external_docs: None,
+        });
+    }
+
+    for (operation_id, operations) in operation_ids {
+        if operations.len() > 1 {
+            problems.push(ConfigProblem::DuplicateOperationId { operation_id, operations });
+        }
+    }
+    ConfigError::from_problems(problems)?;
+
+    api.tags.sort_by(|a, b| a.name.cmp(&b.name));
+    let v3 = convert_to_v3(api.clone())?;
+    let v2 = serde_json::to_value(&api).map_err(|e| conversion_failed(&e.to_string()))?;
+    Ok(Specs { v2, v3 })
+}
+
+fn undocumented(mount: &Mount, method: &str, path: &str, missing: &'static str) -> ConfigProblem {
+    ConfigProblem::UndocumentedOperation {
+        namespace: mount.name().to_owned(),
+        method: method.to_owned(),
+        path: path.to_owned(),
+        missing,
+    }
+}
+
+/// Adds a model, or records a conflict when another namespace defined a
+/// different model under the same name.
+fn merge_model(
+    api: &mut DefaultApiRaw,
+    owners: &mut BTreeMap<String, (String, DefaultSchemaRaw)>,
+    problems: &mut Vec<ConfigProblem>,
+    mount: &Mount,
+    model: String,
+    schema: DefaultSchemaRaw,
+) {
+    if let Some((owner, existing)) = owners.get(&model) {
+        let same = serde_json::to_value(existing).ok() == serde_json::to_value(&schema).ok();
+        if !same && owner != mount.name() {
+            problems.push(ConfigProblem::ConflictingModel {
+                model,
+                namespaces: vec![owner.clone(), mount.name().to_owned()],
+            });
+        }
+        return;
+    }
+    owners.insert(model.clone(), (mount.name().to_owned(), schema.clone()));
+    api.definitions.insert(model, schema);
+}
+
+/// Converts with paperclip, which asserts on shapes it cannot convert; a
+/// panic there becomes a configuration error instead of a crash.
+fn convert_to_v3(api: DefaultApiRaw) -> Result<Value, ConfigError> {
+    let converted = catch_unwind(AssertUnwindSafe(|| paperclip_core::v3::openapiv2_to_v3(api)))
+        .map_err(|_| conversion_failed("the converter panicked"))?;
+    serde_json::to_value(converted).map_err(|e| conversion_failed(&e.to_string()))
+}
+
+fn conversion_failed(reason: &str) -> ConfigError {
+    ConfigError::single(ConfigProblem::DocumentGeneration { reason: reason.to_owned() })
+}

@@ -1,0 +1,61 @@
+//! The command line of the `nsapi` binary.
+
+use std::process::Command;
+
+use crate::support::Server;
+
+fn nsapi(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_nsapi")).args(args).output().expect("run nsapi")
+}
+
+#[test]
+fn help_lists_commands_and_options() {
+    let output = nsapi(&["--help"]);
+    assert!(output.status.success());
+    let help = String::from_utf8_lossy(&output.stdout);
+    for expected in ["serve", "openapi", "--bind", "NSAPI_BIND", "127.0.0.1:5000"] {
+        assert!(help.contains(expected), "--help lacks {expected:?}:\n{help}");
+    }
+}
+
+#[test]
+fn version_prints_crate_version() {
+    let output = nsapi(&["--version"]);
+    assert!(output.status.success());
+    let version = String::from_utf8_lossy(&output.stdout);
+    assert!(version.contains(env!("CARGO_PKG_VERSION")), "{version}");
+}
+
+#[test]
+fn openapi_uses_title_option() {
+    let output = nsapi(&["openapi", "--title", "Demo API", "--api-version", "9.9"]);
+    assert!(output.status.success());
+    let spec: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    assert_eq!(spec["info"]["title"], "Demo API");
+    assert_eq!(spec["info"]["version"], "9.9");
+}
+
+#[test]
+fn invalid_options_fail_with_message() {
+    let bad_docs = nsapi(&["openapi", "--docs-path", "docs"]);
+    assert_eq!(bad_docs.status.code(), Some(1));
+    let message = String::from_utf8_lossy(&bad_docs.stderr);
+    assert!(message.contains("docs path 'docs' is invalid"), "{message}");
+
+    let bad_bind = nsapi(&["serve", "--bind", "not-an-address"]);
+    assert_eq!(bad_bind.status.code(), Some(1));
+    let message = String::from_utf8_lossy(&bad_bind.stderr);
+    assert!(message.contains("not-an-address"), "{message}");
+
+    let unknown = nsapi(&["--no-such-flag"]);
+    assert_eq!(unknown.status.code(), Some(2));
+}
+
+#[test]
+fn startup_log_lists_mounts() {
+    let server = Server::start(&[]);
+    // The listening line comes after the mount lines.
+    let log = server.log_lines().join("\n");
+    assert!(log.contains("mounted namespace"), "{log}");
+    assert!(log.contains("prefix=/respond"), "{log}");
+}
