@@ -26,6 +26,21 @@ pub(crate) enum Command {
     /// Print the Swagger 2.0 document (or OpenAPI 3.0 with --v3) without
     /// opening a socket.
     Openapi(OpenapiArgs),
+    /// Exit 0 when the server on --bind responds 200 to GET /healthz, 1 otherwise.
+    ///
+    /// For container health checks: the image has no shell and no HTTP client.
+    Healthcheck(HealthcheckArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct HealthcheckArgs {
+    /// Address the server listens on; 0.0.0.0 and [::] are probed on loopback.
+    #[arg(long, env = "NSAPI_BIND", default_value = "127.0.0.1:5000", value_name = "HOST:PORT")]
+    pub(crate) bind: String,
+
+    /// Maximum time in seconds to wait for the response.
+    #[arg(long, default_value = "2", value_name = "SECONDS", value_parser = crate::parse_seconds)]
+    pub(crate) timeout: Duration,
 }
 
 #[derive(Debug, Args)]

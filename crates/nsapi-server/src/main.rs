@@ -1,6 +1,7 @@
 //! The `nsapi` binary: serves every namespace linked into it.
 
 mod cli;
+mod healthcheck;
 
 use std::io::{self, IsTerminal, Write};
 use std::process::ExitCode;
@@ -9,7 +10,7 @@ use std::time::Duration;
 use clap::Parser;
 use nsapi::Api;
 
-use crate::cli::{ApiArgs, Cli, Command, LogFormat, OpenapiArgs, ServeArgs};
+use crate::cli::{ApiArgs, Cli, Command, HealthcheckArgs, LogFormat, OpenapiArgs, ServeArgs};
 
 // Each line links one namespace crate. Without it the linker drops the
 // crate and its `register_namespace!` with it, without an error.
@@ -21,6 +22,17 @@ fn main() -> ExitCode {
     match cli.command.unwrap_or(Command::Serve(cli.serve)) {
         Command::Serve(args) => serve(args),
         Command::Openapi(args) => print_openapi(args),
+        Command::Healthcheck(args) => run_healthcheck(&args),
+    }
+}
+
+fn run_healthcheck(args: &HealthcheckArgs) -> ExitCode {
+    match healthcheck::check(&args.bind, args.timeout) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: health check of {} failed: {error}", args.bind);
+            ExitCode::FAILURE
+        }
     }
 }
 

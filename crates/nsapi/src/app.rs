@@ -6,15 +6,16 @@ use actix_web::body::BoxBody;
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::http::header;
 use actix_web::middleware::from_fn;
-use actix_web::{web, App, HttpRequest, HttpResponse};
+use actix_web::{web, App, HttpResponse};
 
-use crate::config::{ApiInfo, OPENAPI_JSON_PATH, SWAGGER_JSON_PATH};
+use crate::config::{ApiInfo, HEALTHZ_PATH, OPENAPI_JSON_PATH, READYZ_PATH, SWAGGER_JSON_PATH};
 use crate::context::request_context;
 use crate::docs::DocsUi;
 use crate::error::{not_found, ApiError};
 use crate::facts::Facts;
 use crate::namespace::{registered_namespaces, Namespace};
 use crate::registry::{plan_mounts, ConfigError, ConfigProblem, Mount};
+use crate::routes::plain_get_resource;
 use crate::spec::{build_specs, Specs};
 
 /// A checked set of namespaces with its documents, ready to serve.
@@ -110,9 +111,11 @@ impl Api {
         }
 
         let v2 = self.inner.v2_json.clone();
-        cfg.route(SWAGGER_JSON_PATH, web::get().to(move |req| serve_json(req, v2.clone())));
+        cfg.service(plain_get_resource(SWAGGER_JSON_PATH, move || serve_json(v2.clone())));
         let v3 = self.inner.v3_json.clone();
-        cfg.route(OPENAPI_JSON_PATH, web::get().to(move |req| serve_json(req, v3.clone())));
+        cfg.service(plain_get_resource(OPENAPI_JSON_PATH, move || serve_json(v3.clone())));
+        cfg.service(plain_get_resource(HEALTHZ_PATH, health));
+        cfg.service(plain_get_resource(READYZ_PATH, health));
 
         if let Some(docs) = &self.inner.docs {
             docs.configure(cfg);
@@ -120,7 +123,15 @@ impl Api {
     }
 }
 
-async fn serve_json(_req: HttpRequest, body: web::Bytes) -> HttpResponse {
+/// Answers the liveness and readiness probes. A worker that runs this
+/// handler has a built app with every namespace mounted, so both are ready.
+async fn health() -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .json(serde_json::json!({ "status": "ok" }))
+}
+
+async fn serve_json(body: web::Bytes) -> HttpResponse {
     HttpResponse::Ok()
         .insert_header((header::CONTENT_TYPE, "application/json"))
         .insert_header((header::CACHE_CONTROL, "no-cache"))
@@ -164,7 +175,10 @@ impl ApiBuilder {
             None => None,
         };
 
-        let mut reserved = vec![SWAGGER_JSON_PATH.to_owned(), OPENAPI_JSON_PATH.to_owned()];
+        let mut reserved: Vec<String> =
+            [SWAGGER_JSON_PATH, OPENAPI_JSON_PATH, HEALTHZ_PATH, READYZ_PATH]
+                .map(str::to_owned)
+                .to_vec();
         if let Some(docs) = &docs {
             reserved.extend(docs.reserved_paths());
         }

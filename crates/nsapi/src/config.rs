@@ -27,3 +27,9 @@ pub const SWAGGER_JSON_PATH: &str = "/swagger.json";
 
 /// Path of the OpenAPI 3.0 document.
 pub const OPENAPI_JSON_PATH: &str = "/openapi.json";
+
+/// Path of the liveness probe; outside every namespace and not in the documents.
+pub const HEALTHZ_PATH: &str = "/healthz";
+
+/// Path of the readiness probe; outside every namespace and not in the documents.
+pub const READYZ_PATH: &str = "/readyz";

@@ -9,6 +9,7 @@ use actix_web::http::header::{self, HeaderValue};
 use actix_web::{web, HttpResponse};
 
 use crate::config::OPENAPI_JSON_PATH;
+use crate::routes::plain_get_resource;
 
 const SWAGGER_UI_JS: &[u8] = include_bytes!("../assets/swagger-ui/swagger-ui-bundle.js");
 const SWAGGER_UI_CSS: &[u8] = include_bytes!("../assets/swagger-ui/swagger-ui.css");
@@ -69,34 +70,28 @@ impl DocsUi {
 
     pub(crate) fn configure(&self, cfg: &mut web::ServiceConfig) {
         let html = self.html.clone();
-        cfg.route(
-            &self.page,
-            web::get().to(move || {
-                let html = html.clone();
-                async move {
-                    HttpResponse::Ok()
-                        .insert_header((header::CONTENT_TYPE, "text/html; charset=utf-8"))
-                        .insert_header((header::CACHE_CONTROL, "no-cache"))
-                        .body(html)
-                }
-            }),
-        );
+        cfg.service(plain_get_resource(&self.page, move || {
+            let html = html.clone();
+            async move {
+                HttpResponse::Ok()
+                    .insert_header((header::CONTENT_TYPE, "text/html; charset=utf-8"))
+                    .insert_header((header::CACHE_CONTROL, "no-cache"))
+                    .body(html)
+            }
+        }));
 
         if let Some(from) = &self.redirect_from {
             // Relative, so it also works behind a proxy that adds a prefix.
             let last_segment = from.rsplit('/').next().unwrap_or_default();
             let location = format!("{last_segment}/");
-            cfg.route(
-                from,
-                web::get().to(move || {
-                    let location = location.clone();
-                    async move {
-                        HttpResponse::PermanentRedirect()
-                            .insert_header((header::LOCATION, location))
-                            .finish()
-                    }
-                }),
-            );
+            cfg.service(plain_get_resource(from, move || {
+                let location = location.clone();
+                async move {
+                    HttpResponse::PermanentRedirect()
+                        .insert_header((header::LOCATION, location))
+                        .finish()
+                }
+            }));
         }
 
         let assets = format!("{}{ASSETS_DIR}", self.page);
@@ -106,15 +101,12 @@ impl DocsUi {
 }
 
 fn add_asset(cfg: &mut web::ServiceConfig, path: &str, bytes: &'static [u8], mime: &'static str) {
-    cfg.route(
-        path,
-        web::get().to(move || async move {
-            HttpResponse::Ok()
-                .insert_header((header::CONTENT_TYPE, HeaderValue::from_static(mime)))
-                .insert_header((header::CACHE_CONTROL, "public, max-age=86400"))
-                .body(bytes)
-        }),
-    );
+    cfg.service(plain_get_resource(path, move || async move {
+        HttpResponse::Ok()
+            .insert_header((header::CONTENT_TYPE, HeaderValue::from_static(mime)))
+            .insert_header((header::CACHE_CONTROL, "public, max-age=86400"))
+            .body(bytes)
+    }));
 }
 
 fn index_html(title: &str, spec_url: &str) -> String {

@@ -76,7 +76,7 @@ mod spec;
 pub mod testing;
 
 pub use app::{Api, ApiBuilder};
-pub use config::{ApiInfo, OPENAPI_JSON_PATH, SWAGGER_JSON_PATH};
+pub use config::{ApiInfo, HEALTHZ_PATH, OPENAPI_JSON_PATH, READYZ_PATH, SWAGGER_JSON_PATH};
 pub use context::{RequestId, REQUEST_ID_HEADER};
 pub use error::{ApiError, PROBLEM_JSON};
 pub use facts::{system_name, ClientInfo, Facts, HostInfo, OsDetector};

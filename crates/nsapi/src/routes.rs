@@ -158,6 +158,21 @@ impl Routes {
     }
 }
 
+/// Builds an undocumented resource that answers `GET` and `HEAD` with
+/// `handler`, `OPTIONS` with 204 and other methods with 405, each with `Allow`.
+pub(crate) fn plain_get_resource<F, Args>(path: &str, handler: F) -> actix_web::Resource
+where
+    F: Handler<Args>,
+    Args: FromRequest + 'static,
+    F::Output: Responder + 'static,
+{
+    let allowed = vec![Method::GET, Method::HEAD, Method::OPTIONS];
+    actix_web::web::resource(path)
+        .route(actix_web::web::get().to(handler.clone()))
+        .route(actix_web::web::head().to(handler))
+        .default_service(actix_web::web::to(move |req| method_not_allowed(req, allowed.clone())))
+}
+
 /// Actix-web resources of one namespace with their OpenAPI paths and models.
 #[derive(Default)]
 pub(crate) struct BuiltRoutes {
