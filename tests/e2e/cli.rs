@@ -59,3 +59,36 @@ fn startup_log_lists_mounts() {
     assert!(log.contains("mounted namespace"), "{log}");
     assert!(log.contains("prefix=/respond"), "{log}");
 }
+
+#[test]
+fn json_access_log_has_request_fields() {
+    let server = Server::start(&["--log-format", "json"]);
+    let response = server.request("GET", "/respond/hi", &[("X-Request-Id", "log-test-1")]);
+    assert_eq!(response.status, 200);
+
+    // The log line is written after the response, so poll for it briefly.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    let mut lines = Vec::new();
+    let entry = loop {
+        lines.extend(server.log_lines());
+        let found = lines
+            .iter()
+            .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+            .find(|entry| entry["request_id"] == "log-test-1");
+        if let Some(entry) = found {
+            break entry;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no access log line in:\n{}",
+            lines.join("\n")
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    assert_eq!(entry["method"], "GET");
+    assert_eq!(entry["path"], "/respond/hi");
+    assert_eq!(entry["status"], 200);
+    assert_eq!(entry["peer"], "127.0.0.1");
+    assert!(entry["latency_ms"].is_number(), "{entry}");
+    assert_eq!(entry["level"], "INFO");
+}

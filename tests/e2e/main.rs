@@ -2,6 +2,7 @@
 //! loopback port and talks HTTP/1.1 to it over a raw socket.
 
 mod cli;
+mod contract;
 mod documents;
 mod respond;
 mod support;

@@ -66,6 +66,23 @@ impl Server {
         self.request("GET", target, &[])
     }
 
+    /// Returns the process id of the server.
+    pub(crate) fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Waits for the server to exit and returns its status, or `None` on timeout.
+    pub(crate) fn wait_for_exit(&mut self, timeout: Duration) -> Option<std::process::ExitStatus> {
+        let deadline = std::time::Instant::now() + timeout;
+        while std::time::Instant::now() < deadline {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                return Some(status);
+            }
+            thread::sleep(Duration::from_millis(50));
+        }
+        None
+    }
+
     /// Returns the log lines printed so far.
     pub(crate) fn log_lines(&self) -> Vec<String> {
         self.log.try_iter().collect()

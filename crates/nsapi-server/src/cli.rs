@@ -64,6 +64,38 @@ pub(crate) struct ServeArgs {
     )]
     pub(crate) shutdown_timeout: Duration,
 
+    /// Trusted reverse proxy, as a CIDR block or an IP address (repeatable;
+    /// comma-separated in the environment variable). Only requests from
+    /// these peers may set the client address through Forwarded or
+    /// X-Forwarded-For; without this option both headers are ignored.
+    #[arg(
+        long = "trusted-proxy",
+        env = "NSAPI_TRUSTED_PROXIES",
+        value_name = "CIDR",
+        value_delimiter = ','
+    )]
+    pub(crate) trusted_proxies: Vec<String>,
+
+    /// Maximum size in bytes of the request line and headers; larger requests get 431.
+    #[arg(long, env = "NSAPI_MAX_HEADER_SIZE", default_value_t = 16 * 1024, value_name = "BYTES",
+          value_parser = clap::value_parser!(u32).range(1024..=131_072))]
+    pub(crate) max_header_size: u32,
+
+    /// Maximum size in bytes of a request body; larger bodies get 413.
+    #[arg(long, env = "NSAPI_MAX_BODY_SIZE", default_value_t = 1024 * 1024, value_name = "BYTES")]
+    pub(crate) max_body_size: usize,
+
+    /// Maximum time in seconds a client gets to send the request line and
+    /// headers; slower connections are closed (a 408 is sent first).
+    #[arg(long, env = "NSAPI_CLIENT_REQUEST_TIMEOUT", default_value = "5", value_name = "SECONDS",
+          value_parser = crate::parse_seconds)]
+    pub(crate) client_request_timeout: Duration,
+
+    /// Time in seconds an idle keep-alive connection stays open; 0 turns keep-alive off.
+    #[arg(long, env = "NSAPI_KEEP_ALIVE", default_value = "5", value_name = "SECONDS",
+          value_parser = crate::parse_seconds)]
+    pub(crate) keep_alive: Duration,
+
     /// Format of the log lines on stderr; the level comes from RUST_LOG
     /// (default: info).
     #[arg(long, env = "NSAPI_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]

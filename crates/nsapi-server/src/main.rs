@@ -7,8 +7,9 @@ use std::io::{self, IsTerminal, Write};
 use std::process::ExitCode;
 use std::time::Duration;
 
+use actix_web::http::KeepAlive;
 use clap::Parser;
-use nsapi::Api;
+use nsapi::{Api, ApiBuilder, Limits, TrustedProxies};
 
 use crate::cli::{ApiArgs, Cli, Command, HealthcheckArgs, LogFormat, OpenapiArgs, ServeArgs};
 
@@ -36,15 +37,30 @@ fn run_healthcheck(args: &HealthcheckArgs) -> ExitCode {
     }
 }
 
-fn build_api(args: &ApiArgs) -> Result<Api, ExitCode> {
-    Api::builder().info(args.info()).docs_path(args.docs_path()).build().map_err(|error| {
+fn build_api(args: &ApiArgs, builder: ApiBuilder) -> Result<Api, ExitCode> {
+    builder.info(args.info()).docs_path(args.docs_path()).build().map_err(|error| {
         eprintln!("error: {error}");
         ExitCode::FAILURE
     })
 }
 
+/// Applies the serve options that shape the app: trusted proxies and limits.
+fn serve_builder(args: &ServeArgs) -> Result<ApiBuilder, ExitCode> {
+    let proxies = TrustedProxies::parse(args.trusted_proxies.iter().map(String::as_str)).map_err(
+        |error| {
+            eprintln!("error: {error}");
+            ExitCode::from(2)
+        },
+    )?;
+    let limits = Limits {
+        max_header_bytes: args.max_header_size as usize,
+        max_body_bytes: args.max_body_size,
+    };
+    Ok(Api::builder().trusted_proxies(proxies).limits(limits))
+}
+
 fn print_openapi(args: OpenapiArgs) -> ExitCode {
-    let api = match build_api(&args.api) {
+    let api = match build_api(&args.api, Api::builder()) {
         Ok(api) => api,
         Err(code) => return code,
     };
@@ -64,7 +80,7 @@ fn print_openapi(args: OpenapiArgs) -> ExitCode {
 
 fn serve(args: ServeArgs) -> ExitCode {
     init_tracing(args.log_format);
-    let api = match build_api(&args.api) {
+    let api = match serve_builder(&args).and_then(|builder| build_api(&args.api, builder)) {
         Ok(api) => api,
         Err(code) => return code,
     };
@@ -87,6 +103,8 @@ async fn run_server(api: Api, args: &ServeArgs) -> io::Result<()> {
     let app_api = api.clone();
     let mut server = actix_web::HttpServer::new(move || app_api.app())
         .shutdown_timeout(args.shutdown_timeout.as_secs())
+        .client_request_timeout(args.client_request_timeout)
+        .keep_alive(keep_alive(args.keep_alive))
         .bind(&args.bind)
         .map_err(|error| {
             io::Error::new(error.kind(), format!("failed to listen on {}: {error}", args.bind))
@@ -109,6 +127,14 @@ async fn run_server(api: Api, args: &ServeArgs) -> io::Result<()> {
     }
 
     server.run().await
+}
+
+fn keep_alive(timeout: Duration) -> KeepAlive {
+    if timeout.is_zero() {
+        KeepAlive::Disabled
+    } else {
+        KeepAlive::Timeout(timeout)
+    }
 }
 
 fn init_tracing(format: LogFormat) {

@@ -6,13 +6,14 @@ use actix_web::body::BoxBody;
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::http::header;
 use actix_web::middleware::from_fn;
-use actix_web::{web, App, HttpResponse};
+use actix_web::{web, App, HttpResponse, ResponseError};
 
 use crate::config::{ApiInfo, HEALTHZ_PATH, OPENAPI_JSON_PATH, READYZ_PATH, SWAGGER_JSON_PATH};
-use crate::context::request_context;
+use crate::context::{request_context, RequestLimits};
 use crate::docs::DocsUi;
 use crate::error::{not_found, ApiError};
 use crate::facts::Facts;
+use crate::forwarded::TrustedProxies;
 use crate::namespace::{registered_namespaces, Namespace};
 use crate::registry::{plan_mounts, ConfigError, ConfigProblem, Mount};
 use crate::routes::plain_get_resource;
@@ -27,6 +28,7 @@ pub struct Api {
 }
 
 struct ApiInner {
+    limits: Limits,
     mounts: Vec<Mount>,
     specs: Specs,
     v2_json: web::Bytes,
@@ -35,8 +37,27 @@ struct ApiInner {
     facts: web::Data<Facts>,
 }
 
+/// Request size limits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Maximum size in bytes of the request line and headers; larger
+    /// requests get 431. actix-web closes connections whose request head
+    /// exceeds 128 KiB, so larger values have no effect.
+    pub max_header_bytes: usize,
+    /// Maximum size in bytes of a request body; larger bodies get 413.
+    pub max_body_bytes: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self { max_header_bytes: 16 * 1024, max_body_bytes: 1024 * 1024 }
+    }
+}
+
 /// Builder for [`Api`]; see [`Api::builder`].
 pub struct ApiBuilder {
+    limits: Limits,
+    trusted_proxies: TrustedProxies,
     info: ApiInfo,
     docs_path: Option<String>,
     namespaces: Option<Vec<&'static dyn Namespace>>,
@@ -49,6 +70,8 @@ impl Api {
     /// machine and each request.
     pub fn builder() -> ApiBuilder {
         ApiBuilder {
+            limits: Limits::default(),
+            trusted_proxies: TrustedProxies::default(),
             info: ApiInfo::default(),
             docs_path: Some("/".into()),
             namespaces: None,
@@ -85,11 +108,20 @@ impl Api {
         >,
     > {
         let api = self.clone();
+        let limits = self.inner.limits;
         App::new()
             .app_data(self.inner.facts.clone())
-            .app_data(web::JsonConfig::default().error_handler(|error, _| {
-                ApiError::bad_request(format!("invalid JSON body: {error}")).into()
+            .app_data(web::Data::new(RequestLimits {
+                max_header_bytes: limits.max_header_bytes,
+                max_body_bytes: limits.max_body_bytes,
             }))
+            .app_data(web::PayloadConfig::new(limits.max_body_bytes))
+            .app_data(web::JsonConfig::default().limit(limits.max_body_bytes).error_handler(
+                |error, _| {
+                    let status = error.status_code();
+                    ApiError::new(status, format!("invalid JSON body: {error}")).into()
+                },
+            ))
             .app_data(web::PathConfig::default().error_handler(|error, _| {
                 ApiError::bad_request(format!("invalid path parameter: {error}")).into()
             }))
@@ -157,6 +189,19 @@ impl ApiBuilder {
         self
     }
 
+    /// Sets the request size limits.
+    pub fn limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
+        self
+    }
+
+    /// Lets peers in these networks set the client address through
+    /// `Forwarded` or `X-Forwarded-For`. Nobody is trusted by default.
+    pub fn trusted_proxies(mut self, proxies: TrustedProxies) -> Self {
+        self.trusted_proxies = proxies;
+        self
+    }
+
     /// Uses these facts instead of reading the machine and each request.
     pub fn facts(mut self, facts: Facts) -> Self {
         self.facts = Some(facts);
@@ -186,15 +231,18 @@ impl ApiBuilder {
         let mounts = plan_mounts(&namespaces, &reserved)?;
         let specs = build_specs(&mounts, &self.info)?;
 
-        let facts = match self.facts {
+        let mut facts = match self.facts {
             Some(facts) => facts,
             None => Facts::detect().map_err(|error| {
                 ConfigError::single(ConfigProblem::UserAgentRules { reason: error.to_string() })
             })?,
         };
 
+        facts.set_trusted_proxies(self.trusted_proxies);
+
         Ok(Api {
             inner: Arc::new(ApiInner {
+                limits: self.limits,
                 v2_json: json_bytes(specs.swagger_v2()),
                 v3_json: json_bytes(specs.openapi_v3()),
                 mounts,

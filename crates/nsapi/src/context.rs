@@ -1,5 +1,6 @@
 //! The middleware every request passes: request id, problem bodies, access log.
 
+use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -8,7 +9,8 @@ use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{self, HeaderName, HeaderValue};
 use actix_web::http::StatusCode;
 use actix_web::middleware::Next;
-use actix_web::{HttpMessage, HttpResponse};
+use actix_web::{web, HttpMessage, HttpResponse, ResponseError};
+use futures_util::FutureExt;
 
 use crate::error::{ApiError, Problem, PROBLEM_JSON};
 
@@ -46,8 +48,16 @@ fn is_valid_request_id(bytes: &[u8]) -> bool {
     (1..=MAX_REQUEST_ID_LEN).contains(&bytes.len()) && bytes.iter().all(u8::is_ascii_graphic)
 }
 
-/// Assigns the request id, turns every error response into a problem body
-/// that carries it, and logs one line when the request completes.
+/// Limits the middleware enforces on every request.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct RequestLimits {
+    pub(crate) max_header_bytes: usize,
+    pub(crate) max_body_bytes: usize,
+}
+
+/// Assigns the request id, rejects oversized headers, turns a handler
+/// panic into a 500, turns every error response into a problem body that
+/// carries the request id, and logs one line when the request completes.
 pub(crate) async fn request_context(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
@@ -59,38 +69,90 @@ pub(crate) async fn request_context(
     let method = req.method().clone();
     let path = req.path().to_owned();
     let peer = req.peer_addr().map(|addr| addr.ip().to_string()).unwrap_or_default();
+    let log_completed = |status: StatusCode| {
+        tracing::info!(
+            target: "nsapi::access",
+            method = %method,
+            path = %path,
+            status = status.as_u16(),
+            latency_ms = started.elapsed().as_secs_f64() * 1000.0,
+            request_id = request_id.as_str(),
+            peer = %peer,
+            "request completed"
+        );
+    };
+
+    if let Some(error) = check_header_size(&req) {
+        let response =
+            req.into_response(error.with_request_id(request_id.as_str()).error_response());
+        log_completed(response.status());
+        return Ok(response);
+    }
 
     // The router needs sole ownership of the request, so no clone of it may
-    // be held here. Handlers' errors arrive as responses; an `Err` comes only
-    // from a failing middleware and goes to actix-web's default handling.
-    let response = next.call(req).await.map_err(|error| {
-        tracing::error!(request_id = request_id.as_str(), %error, "middleware failed");
-        error
-    })?;
+    // be held here. An error after this point carries the id in itself.
+    let outcome = AssertUnwindSafe(async move { next.call(req).await }).catch_unwind().await;
+    let response = match outcome {
+        Ok(Ok(response)) => response,
+        Ok(Err(error)) => {
+            tracing::error!(request_id = request_id.as_str(), %error, "middleware failed");
+            let api_error =
+                ApiError::internal(error.to_string()).with_request_id(request_id.as_str());
+            log_completed(api_error.status());
+            return Err(api_error.into());
+        }
+        Err(panic) => {
+            let message = panic_message(panic.as_ref());
+            tracing::error!(request_id = request_id.as_str(), panic = message, "handler panicked");
+            let api_error = ApiError::internal(format!("handler panicked: {message}"))
+                .with_request_id(request_id.as_str());
+            log_completed(api_error.status());
+            return Err(api_error.into());
+        }
+    };
+
     let mut response = into_problem_if_error(response.map_into_boxed_body(), &request_id);
     if let Ok(value) = HeaderValue::from_str(request_id.as_str()) {
         response.headers_mut().insert(REQUEST_ID_HEADER, value);
     }
-
-    tracing::info!(
-        target: "nsapi::access",
-        method = %method,
-        path = %path,
-        status = response.status().as_u16(),
-        latency_ms = started.elapsed().as_secs_f64() * 1000.0,
-        request_id = request_id.as_str(),
-        peer = %peer,
-        "request completed"
-    );
+    log_completed(response.status());
     Ok(response)
+}
+
+/// Returns 431 when the request line and headers exceed the configured limit.
+fn check_header_size(req: &ServiceRequest) -> Option<ApiError> {
+    let limits = req.app_data::<web::Data<RequestLimits>>()?;
+    let header_bytes: usize = req
+        .headers()
+        .iter()
+        .map(|(name, value)| name.as_str().len() + value.len() + 4)
+        .sum::<usize>()
+        + req.uri().to_string().len();
+    (header_bytes > limits.max_header_bytes).then(|| {
+        ApiError::new(
+            StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+            format!(
+                "the request line and headers are {header_bytes} bytes; the maximum is {}",
+                limits.max_header_bytes
+            ),
+        )
+    })
+}
+
+fn panic_message(panic: &(dyn std::any::Any + Send)) -> &str {
+    panic
+        .downcast_ref::<&str>()
+        .copied()
+        .or_else(|| panic.downcast_ref::<String>().map(String::as_str))
+        .unwrap_or("a non-string payload")
 }
 
 /// Renders an error response as a problem that carries the request id.
 ///
-/// An [`ApiError`] keeps its detail. Any other error response (from
-/// actix-web's extractors or handlers that return other error types) gets
-/// the error's message as detail when it is a 4xx, and a generic detail
-/// when it is a 5xx, whose text goes to the log only.
+/// An [`ApiError`] keeps its detail. Other error responses come from
+/// actix-web's extractors or from handlers with other error types. A 4xx
+/// of that kind gets the error's message as detail. A 5xx gets a generic
+/// detail, and its message goes to the log only.
 fn into_problem_if_error(
     response: ServiceResponse<BoxBody>,
     request_id: &RequestId,

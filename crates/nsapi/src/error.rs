@@ -20,12 +20,13 @@ pub struct ApiError {
     status: StatusCode,
     detail: String,
     internal: Option<String>,
+    request_id: Option<String>,
 }
 
 impl ApiError {
     /// Creates an error with a status and a detail meant for the client.
     pub fn new(status: StatusCode, detail: impl Into<String>) -> Self {
-        Self { status, detail: detail.into(), internal: None }
+        Self { status, detail: detail.into(), internal: None, request_id: None }
     }
 
     /// 400 Bad Request: the request is invalid; `detail` says which part.
@@ -44,7 +45,15 @@ impl ApiError {
             status: StatusCode::INTERNAL_SERVER_ERROR,
             detail: "the server failed to handle the request; the log has the details".into(),
             internal: Some(message.into()),
+            request_id: None,
         }
+    }
+
+    /// Sets the request id that the response body and header carry. The
+    /// request middleware sets it; handlers need not.
+    pub(crate) fn with_request_id(mut self, request_id: &str) -> Self {
+        self.request_id = Some(request_id.to_owned());
+        self
     }
 
     /// HTTP status of the response.
@@ -85,8 +94,15 @@ impl ResponseError for ApiError {
     }
 
     fn error_response(&self) -> HttpResponse {
-        // The request-id middleware renders the body again with the id.
-        self.problem(None).response()
+        // Errors returned by handlers get the request id from the
+        // middleware, which renders the body again.
+        let mut response = self.problem(self.request_id.as_deref()).response();
+        if let Some(value) =
+            self.request_id.as_deref().and_then(|id| HeaderValue::from_str(id).ok())
+        {
+            response.headers_mut().insert(crate::context::REQUEST_ID_HEADER, value);
+        }
+        response
     }
 }
 

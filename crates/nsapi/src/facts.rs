@@ -4,7 +4,10 @@
 //! OS or the connection themselves, so a test can pin both through
 //! [`Facts::fixed`] without touching globals.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::future::{ready, Ready};
+use std::net::IpAddr;
 use std::sync::Arc;
 
 use actix_web::dev::Payload;
@@ -15,6 +18,14 @@ use paperclip::v2::schema::Apiv2Schema;
 use uaparser::{Parser, UserAgentParser};
 
 use crate::error::ApiError;
+use crate::forwarded::TrustedProxies;
+
+/// Longest `User-Agent` prefix that is parsed, in bytes. OS tokens come
+/// early in the string; the cap keeps a huge header from slowing the parse.
+const MAX_PARSED_USER_AGENT: usize = 512;
+
+/// Entries of the per-thread cache of parsed `User-Agent` strings, per generation.
+const CACHE_GENERATION_SIZE: usize = 256;
 
 /// The `uap-core` rules that map a `User-Agent` to an OS family.
 const UAP_REGEXES: &[u8] = include_bytes!("../assets/uap-core/regexes.yaml");
@@ -88,7 +99,23 @@ impl OsDetector {
     }
 
     /// Returns the OS family, or an empty string when none matches.
+    ///
+    /// Only the first 512 bytes are parsed. Results are cached per thread,
+    /// so repeat clients cost a hash lookup.
     pub fn os_family(&self, user_agent: &str) -> String {
+        let user_agent = truncate_at_char_boundary(user_agent, MAX_PARSED_USER_AGENT);
+        OS_CACHE.with(|cache| {
+            let mut cache = cache.borrow_mut();
+            if let Some(family) = cache.get(user_agent) {
+                return family;
+            }
+            let family = self.parse_os_family(user_agent);
+            cache.insert(user_agent, &family);
+            family
+        })
+    }
+
+    fn parse_os_family(&self, user_agent: &str) -> String {
         let family = self.parser.parse_os(user_agent).family;
         if family == "Other" {
             String::new()
@@ -98,11 +125,54 @@ impl OsDetector {
     }
 }
 
+fn truncate_at_char_boundary(text: &str, max_bytes: usize) -> &str {
+    if text.len() <= max_bytes {
+        return text;
+    }
+    let mut end = max_bytes;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[..end]
+}
+
+thread_local! {
+    static OS_CACHE: RefCell<GenerationCache> = RefCell::new(GenerationCache::default());
+}
+
+/// A bounded cache of two generations: a hit in the old generation moves
+/// the entry to the current one, and a full current generation replaces the
+/// old one. It holds at most `2 * CACHE_GENERATION_SIZE` entries.
+#[derive(Default)]
+struct GenerationCache {
+    current: HashMap<String, String>,
+    previous: HashMap<String, String>,
+}
+
+impl GenerationCache {
+    fn get(&mut self, key: &str) -> Option<String> {
+        if let Some(value) = self.current.get(key) {
+            return Some(value.clone());
+        }
+        let value = self.previous.remove(key)?;
+        self.insert(key, &value);
+        Some(value)
+    }
+
+    fn insert(&mut self, key: &str, value: &str) {
+        if self.current.len() >= CACHE_GENERATION_SIZE {
+            self.previous = std::mem::take(&mut self.current);
+        }
+        self.current.insert(key.to_owned(), value.to_owned());
+    }
+}
+
 /// Where the extractors take their facts from; the app stores one.
 #[derive(Clone)]
 pub struct Facts {
     host: HostInfo,
     client: ClientSource,
+    proxies: TrustedProxies,
 }
 
 #[derive(Clone)]
@@ -114,24 +184,37 @@ enum ClientSource {
 impl Facts {
     /// Facts read from the machine and from each request.
     pub fn detect() -> Result<Self, uaparser::Error> {
-        Ok(Self { host: HostInfo::detect(), client: ClientSource::Detect(OsDetector::new()?) })
+        Self::with_host(HostInfo::detect())
     }
 
     /// Fixed facts, for tests: every request sees this host and this client.
     pub fn fixed(host: HostInfo, client: ClientInfo) -> Self {
-        Self { host, client: ClientSource::Fixed(client) }
+        Self { host, client: ClientSource::Fixed(client), proxies: TrustedProxies::default() }
     }
 
     /// Detected client facts with a fixed host.
     pub fn with_host(host: HostInfo) -> Result<Self, uaparser::Error> {
-        Ok(Self { host, client: ClientSource::Detect(OsDetector::new()?) })
+        Ok(Self {
+            host,
+            client: ClientSource::Detect(OsDetector::new()?),
+            proxies: TrustedProxies::default(),
+        })
+    }
+
+    /// Lets peers in these networks set the client address through
+    /// `Forwarded` or `X-Forwarded-For`; fixed client facts ignore it.
+    pub(crate) fn set_trusted_proxies(&mut self, proxies: TrustedProxies) {
+        self.proxies = proxies;
     }
 
     fn client_of(&self, req: &HttpRequest) -> ClientInfo {
         match &self.client {
             ClientSource::Fixed(client) => client.clone(),
             ClientSource::Detect(detector) => {
-                let address = req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_default();
+                let address = req
+                    .peer_addr()
+                    .map(|peer| self.client_address(peer.ip(), req))
+                    .unwrap_or_default();
                 let system = req
                     .headers()
                     .get(header::USER_AGENT)
@@ -141,6 +224,12 @@ impl Facts {
                 ClientInfo { address, system }
             }
         }
+    }
+}
+
+impl Facts {
+    fn client_address(&self, peer: IpAddr, req: &HttpRequest) -> String {
+        self.proxies.client_address(peer, req.headers()).to_string()
     }
 }
 
@@ -200,6 +289,27 @@ mod tests {
         ];
         for (agent, family) in cases {
             assert_eq!(detector.os_family(agent), family, "User-Agent {agent:?}");
+            assert_eq!(detector.os_family(agent), family, "cached User-Agent {agent:?}");
         }
+    }
+
+    #[test]
+    fn long_user_agent_is_truncated() {
+        let detector = OsDetector::new().expect("vendored rules compile");
+        let agent = format!("Mozilla/5.0 (Windows NT 10.0) {}", "é".repeat(100_000));
+        assert_eq!(detector.os_family(&agent), "Windows");
+        assert_eq!(truncate_at_char_boundary("aé", 2), "a");
+    }
+
+    #[test]
+    fn generation_cache_is_bounded() {
+        let mut cache = GenerationCache::default();
+        for i in 0..CACHE_GENERATION_SIZE * 5 {
+            cache.insert(&i.to_string(), "x");
+            assert!(cache.current.len() + cache.previous.len() <= 2 * CACHE_GENERATION_SIZE);
+        }
+        let newest = (CACHE_GENERATION_SIZE * 5 - 1).to_string();
+        assert_eq!(cache.get(&newest).as_deref(), Some("x"));
+        assert_eq!(cache.get("0"), None);
     }
 }

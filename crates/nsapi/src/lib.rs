@@ -63,11 +63,13 @@
 //! the linker drops the crate and its registration without an error.
 
 mod app;
+mod body;
 mod config;
 mod context;
 mod docs;
 mod error;
 mod facts;
+mod forwarded;
 mod namespace;
 mod registry;
 mod routes;
@@ -75,11 +77,14 @@ mod segment;
 mod spec;
 pub mod testing;
 
-pub use app::{Api, ApiBuilder};
+pub use app::{Api, ApiBuilder, Limits};
+pub use body::JsonBody;
 pub use config::{ApiInfo, HEALTHZ_PATH, OPENAPI_JSON_PATH, READYZ_PATH, SWAGGER_JSON_PATH};
 pub use context::{RequestId, REQUEST_ID_HEADER};
 pub use error::{ApiError, PROBLEM_JSON};
 pub use facts::{system_name, ClientInfo, Facts, HostInfo, OsDetector};
+pub use forwarded::TrustedProxies;
+pub use ipnet::IpNet;
 pub use namespace::{registered_namespaces, Namespace};
 pub use registry::{ConfigError, ConfigProblem, Mount};
 pub use routes::Routes;

@@ -4,9 +4,10 @@ use std::collections::BTreeMap;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use paperclip::v2::models::{DefaultApiRaw, DefaultSchemaRaw, Info, Tag};
-use serde_json::Value;
+use serde_json::{json, Value};
 
 use crate::config::ApiInfo;
+use crate::error::PROBLEM_JSON;
 use crate::registry::{ConfigError, ConfigProblem, Mount};
 
 /// Both generated documents, serialized once at startup.
@@ -84,9 +85,81 @@ pub(crate) fn build_specs(mounts: &[Mount], info: &ApiInfo) -> Result<Specs, Con
     ConfigError::from_problems(problems)?;
 
     api.tags.sort_by(|a, b| a.name.cmp(&b.name));
-    let v3 = convert_to_v3(api.clone())?;
-    let v2 = serde_json::to_value(&api).map_err(|e| conversion_failed(&e.to_string()))?;
+    let mut v3 = convert_to_v3(api.clone())?;
+    let mut v2 = serde_json::to_value(&api).map_err(|e| conversion_failed(&e.to_string()))?;
+    add_problem_responses_v2(&mut v2);
+    add_problem_responses_v3(&mut v3);
     Ok(Specs { v2, v3 })
+}
+
+/// Name of the error model in both documents.
+const PROBLEM_MODEL: &str = "Problem";
+
+const PROBLEM_RESPONSE_DESCRIPTION: &str =
+    "Error: a problem document (RFC 9457) with the status, a detail for the client and the request id";
+
+/// Returns the JSON schema of the problem body every error response has.
+fn problem_schema() -> Value {
+    json!({
+        "type": "object",
+        "description": "Problem details of a failed request (RFC 9457)",
+        "required": ["type", "title", "status", "detail"],
+        "properties": {
+            "type": {
+                "type": "string",
+                "description": "URI reference that identifies the problem type; about:blank for plain HTTP errors"
+            },
+            "title": { "type": "string", "description": "Reason phrase of the HTTP status" },
+            "status": { "type": "integer", "description": "HTTP status code of the response" },
+            "detail": { "type": "string", "description": "What went wrong, written for the client" },
+            "request_id": {
+                "type": "string",
+                "description": "Id of the request, also in the X-Request-Id response header and the server log"
+            }
+        }
+    })
+}
+
+/// Adds the problem model and documents it as the `default` response of
+/// every operation, because any operation can fail with a problem body.
+fn add_problem_responses_v2(document: &mut Value) {
+    document["definitions"][PROBLEM_MODEL] = problem_schema();
+    document["produces"] = json!(["application/json", PROBLEM_JSON]);
+    let response = json!({
+        "description": PROBLEM_RESPONSE_DESCRIPTION,
+        "schema": { "$ref": format!("#/definitions/{PROBLEM_MODEL}") }
+    });
+    for operation in operations_mut(document) {
+        operation["responses"]["default"] = response.clone();
+    }
+}
+
+/// Does for the OpenAPI 3.0 document what [`add_problem_responses_v2`] does.
+fn add_problem_responses_v3(document: &mut Value) {
+    document["components"]["schemas"][PROBLEM_MODEL] = problem_schema();
+    let response = json!({
+        "description": PROBLEM_RESPONSE_DESCRIPTION,
+        "content": {
+            PROBLEM_JSON: { "schema": { "$ref": format!("#/components/schemas/{PROBLEM_MODEL}") } }
+        }
+    });
+    for operation in operations_mut(document) {
+        operation["responses"]["default"] = response.clone();
+    }
+}
+
+/// Returns every operation object of a document's `paths`.
+fn operations_mut(document: &mut Value) -> impl Iterator<Item = &mut Value> {
+    const METHODS: [&str; 8] =
+        ["get", "put", "post", "delete", "options", "head", "patch", "trace"];
+    document["paths"]
+        .as_object_mut()
+        .into_iter()
+        .flat_map(|paths| paths.values_mut())
+        .filter_map(Value::as_object_mut)
+        .flat_map(|item| item.iter_mut())
+        .filter(|(key, _)| METHODS.contains(&key.as_str()))
+        .map(|(_, operation)| operation)
 }
 
 fn undocumented(mount: &Mount, method: &str, path: &str, missing: &'static str) -> ConfigProblem {
