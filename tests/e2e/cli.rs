@@ -38,7 +38,7 @@ fn openapi_uses_title_option() {
 #[test]
 fn invalid_options_fail_with_message() {
     let bad_docs = nsapi(&["openapi", "--docs-path", "docs"]);
-    assert_eq!(bad_docs.status.code(), Some(1));
+    assert_eq!(bad_docs.status.code(), Some(2));
     let message = String::from_utf8_lossy(&bad_docs.stderr);
     assert!(message.contains("docs path 'docs' is invalid"), "{message}");
 
@@ -91,4 +91,51 @@ fn json_access_log_has_request_fields() {
     assert_eq!(entry["peer"], "127.0.0.1");
     assert!(entry["latency_ms"].is_number(), "{entry}");
     assert_eq!(entry["level"], "INFO");
+}
+
+#[test]
+fn default_build_has_respond_only() {
+    // A namespace crate that failed to link would be missing from this list.
+    let output = nsapi(&["namespaces"]);
+    assert!(output.status.success());
+    let text = String::from_utf8_lossy(&output.stdout);
+    let names: Vec<&str> =
+        text.lines().skip(1).filter_map(|line| line.split_whitespace().next()).collect();
+    assert_eq!(names, vec!["respond"], "{text}");
+    assert!(text.lines().nth(1).is_some_and(|line| line.contains("/respond")), "{text}");
+}
+
+#[test]
+fn unknown_namespace_exits_2() {
+    for args in [vec!["openapi", "--namespace", "nope"], vec!["openapi", "--mount", "nope=/x"]] {
+        let output = nsapi(&args);
+        assert_eq!(output.status.code(), Some(2), "nsapi {args:?}");
+        let message = String::from_utf8_lossy(&output.stderr);
+        assert!(message.contains("no namespace is named 'nope'"), "{message}");
+        assert!(message.contains("'respond'"), "the message lists the namespaces: {message}");
+    }
+
+    let malformed = nsapi(&["openapi", "--mount", "respond"]);
+    assert_eq!(malformed.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&malformed.stderr).contains("NAME=PREFIX"));
+}
+
+#[test]
+fn mount_moves_namespace_and_documents() {
+    let server = Server::start(&["--namespace", "respond", "--mount", "respond=/api/v1/respond"]);
+    assert_eq!(server.get("/api/v1/respond/hi").json()["response"], "hi");
+    assert_eq!(server.get("/api/v1/respond/hostname").status, 200);
+    assert_eq!(server.get("/respond/hi").status, 404);
+
+    let spec = server.get("/swagger.json").json();
+    assert!(spec["paths"]["/api/v1/respond/{string}"].is_object(), "{spec}");
+    assert!(spec["paths"]["/respond/{string}"].is_null());
+    let log = server.log_lines().join("\n");
+    assert!(log.contains("prefix=/api/v1/respond"), "{log}");
+}
+
+#[test]
+fn empty_namespace_name_is_rejected() {
+    let output = nsapi(&["openapi", "--namespace", ""]);
+    assert_eq!(output.status.code(), Some(2), "an empty name is not a namespace");
 }

@@ -2,7 +2,7 @@
 
 use actix_web::test::TestRequest;
 use nsapi::testing::TestClient;
-use nsapi::{Api, ClientInfo, Facts, HostInfo, Namespace};
+use nsapi::{ClientInfo, Facts, HostInfo};
 use nsapi_respond::RespondNamespace;
 use serde_json::json;
 
@@ -16,13 +16,7 @@ fn fixed_facts() -> Facts {
 }
 
 async fn client() -> TestClient {
-    let namespaces: Vec<&'static dyn Namespace> = vec![&RESPOND];
-    let api = Api::builder()
-        .namespaces(namespaces)
-        .facts(fixed_facts())
-        .build()
-        .expect("valid configuration");
-    TestClient::new(&api).await
+    TestClient::start(&[&RESPOND], fixed_facts()).await
 }
 
 #[actix_web::test]
@@ -63,15 +57,9 @@ async fn hostname_reports_fixed_facts() {
 
 #[actix_web::test]
 async fn hostname_detects_client_os() {
-    let api = Api::builder()
-        .namespaces(vec![&RESPOND as &'static dyn Namespace])
-        .facts(
-            Facts::with_host(HostInfo { hostname: "h".into(), system: "Linux".into() })
-                .expect("rules compile"),
-        )
-        .build()
-        .expect("valid configuration");
-    let client = TestClient::new(&api).await;
+    let facts = Facts::with_host(HostInfo { hostname: "h".into(), system: "Linux".into() })
+        .expect("rules compile");
+    let client = TestClient::start(&[&RESPOND], facts).await;
     let agent = "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15";
     let request = TestRequest::get()
         .uri("/respond/hostname")

@@ -4,7 +4,7 @@ use std::num::NonZeroUsize;
 use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use nsapi::ApiInfo;
+use nsapi::{ApiBuilder, ApiInfo};
 
 /// Serves HTTP APIs built from pluggable namespaces, with OpenAPI docs.
 ///
@@ -26,6 +26,8 @@ pub(crate) enum Command {
     /// Print the Swagger 2.0 document (or OpenAPI 3.0 with --v3) without
     /// opening a socket.
     Openapi(OpenapiArgs),
+    /// List the namespaces compiled into this binary with their prefix and description.
+    Namespaces,
     /// Exit 0 when the server on --bind responds 200 to GET /healthz, 1 otherwise.
     ///
     /// For container health checks: the image has no shell and no HTTP client.
@@ -118,6 +120,22 @@ pub(crate) struct OpenapiArgs {
 /// Settings shared by `serve` and `openapi`, so both produce the same documents.
 #[derive(Debug, Args)]
 pub(crate) struct ApiArgs {
+    /// Mount only this namespace (repeatable; comma-separated in the
+    /// environment variable) [default: every namespace in the build].
+    #[arg(
+        long = "namespace",
+        env = "NSAPI_NAMESPACES",
+        value_name = "NAME",
+        value_delimiter = ','
+    )]
+    pub(crate) namespaces: Vec<String>,
+
+    /// Mount namespace NAME under PREFIX instead of its own prefix
+    /// (repeatable), for example --mount respond=/api/respond.
+    #[arg(long = "mount", env = "NSAPI_MOUNTS", value_name = "NAME=PREFIX", value_delimiter = ',',
+          value_parser = parse_mount)]
+    pub(crate) mounts: Vec<(String, String)>,
+
     /// API title in the documents and the docs UI [default: nsapi].
     #[arg(long, env = "NSAPI_TITLE")]
     pub(crate) title: Option<String>,
@@ -151,6 +169,27 @@ impl ApiArgs {
 
     pub(crate) fn docs_path(&self) -> Option<&str> {
         (!self.no_docs).then_some(self.docs_path.as_str())
+    }
+
+    /// Applies the namespace selection, the moved prefixes, the API info and
+    /// the docs path.
+    pub(crate) fn apply(&self, mut builder: ApiBuilder) -> ApiBuilder {
+        if !self.namespaces.is_empty() {
+            builder = builder.select(self.namespaces.iter().cloned());
+        }
+        for (name, prefix) in &self.mounts {
+            builder = builder.mount_at(name.clone(), prefix.clone());
+        }
+        builder.info(self.info()).docs_path(self.docs_path())
+    }
+}
+
+fn parse_mount(text: &str) -> Result<(String, String), String> {
+    match text.split_once('=') {
+        Some((name, prefix)) if !name.is_empty() && !prefix.is_empty() => {
+            Ok((name.to_owned(), prefix.to_owned()))
+        }
+        _ => Err(format!("'{text}' is not NAME=PREFIX, such as respond=/api/respond")),
     }
 }
 

@@ -17,12 +17,17 @@ use crate::cli::{ApiArgs, Cli, Command, HealthcheckArgs, LogFormat, OpenapiArgs,
 // crate and its `register_namespace!` with it, without an error.
 #[cfg(feature = "respond")]
 use nsapi_respond as _;
+#[cfg(feature = "todo")]
+use nsapi_todo as _;
+#[cfg(feature = "greet")]
+use greet_example as _;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command.unwrap_or(Command::Serve(cli.serve)) {
         Command::Serve(args) => serve(args),
         Command::Openapi(args) => print_openapi(args),
+        Command::Namespaces => print_namespaces(),
         Command::Healthcheck(args) => run_healthcheck(&args),
     }
 }
@@ -37,11 +42,45 @@ fn run_healthcheck(args: &HealthcheckArgs) -> ExitCode {
     }
 }
 
+/// Builds the API. Mistakes in the options exit with status 2, like other
+/// usage errors; conflicts between namespaces exit with status 1.
 fn build_api(args: &ApiArgs, builder: ApiBuilder) -> Result<Api, ExitCode> {
-    builder.info(args.info()).docs_path(args.docs_path()).build().map_err(|error| {
+    args.apply(builder).build().map_err(|error| {
         eprintln!("error: {error}");
-        ExitCode::FAILURE
+        if error.is_usage_error() {
+            ExitCode::from(2)
+        } else {
+            ExitCode::FAILURE
+        }
     })
+}
+
+fn print_namespaces() -> ExitCode {
+    let namespaces = nsapi::registered_namespaces();
+    let name_width = namespaces.iter().map(|ns| ns.name().len()).max().unwrap_or(0).max(4);
+    let prefix_width = namespaces.iter().map(|ns| ns.prefix().len()).max().unwrap_or(0).max(6);
+    let mut text = format!("{:name_width$}  {:prefix_width$}  DESCRIPTION\n", "NAME", "PREFIX");
+    for namespace in namespaces {
+        text.push_str(&format!(
+            "{:name_width$}  {:prefix_width$}  {}\n",
+            namespace.name(),
+            namespace.prefix(),
+            namespace.description()
+        ));
+    }
+    write_stdout(&text)
+}
+
+/// Writes to stdout; a closed pipe, as in `nsapi openapi | head`, is no error.
+fn write_stdout(text: &str) -> ExitCode {
+    match io::stdout().lock().write_all(text.as_bytes()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) if error.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: failed to write to stdout: {error}");
+            ExitCode::FAILURE
+        }
+    }
 }
 
 /// Applies the serve options that shape the app: trusted proxies and limits.
@@ -67,15 +106,7 @@ fn print_openapi(args: OpenapiArgs) -> ExitCode {
     let document = if args.v3 { api.specs().openapi_v3() } else { api.specs().swagger_v2() };
     let mut text = serde_json::to_string_pretty(document).unwrap_or_default();
     text.push('\n');
-    match io::stdout().lock().write_all(text.as_bytes()) {
-        Ok(()) => ExitCode::SUCCESS,
-        // A closed pipe, as in `nsapi openapi | head`, is not an error.
-        Err(error) if error.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
-        Err(error) => {
-            eprintln!("error: failed to write the document: {error}");
-            ExitCode::FAILURE
-        }
-    }
+    write_stdout(&text)
 }
 
 fn serve(args: ServeArgs) -> ExitCode {
@@ -116,6 +147,8 @@ async fn run_server(api: Api, args: &ServeArgs) -> io::Result<()> {
     for mount in api.mounts() {
         tracing::info!(namespace = mount.name(), prefix = %mount.prefix(), "mounted namespace");
     }
+    let mounted: Vec<&str> = api.mounts().iter().map(|mount| mount.name()).collect();
+    tracing::info!(namespaces = %mounted.join(","), count = mounted.len(), "namespaces mounted");
     if api.mounts().is_empty() {
         tracing::warn!("no namespaces are linked into this binary; only the documents are served");
     }

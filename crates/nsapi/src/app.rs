@@ -15,7 +15,7 @@ use crate::error::{not_found, ApiError};
 use crate::facts::Facts;
 use crate::forwarded::TrustedProxies;
 use crate::namespace::{registered_namespaces, Namespace};
-use crate::registry::{plan_mounts, ConfigError, ConfigProblem, Mount};
+use crate::registry::{plan_mounts, ConfigError, ConfigProblem, Mount, Selection};
 use crate::routes::plain_get_resource;
 use crate::spec::{build_specs, Specs};
 
@@ -61,6 +61,7 @@ pub struct ApiBuilder {
     info: ApiInfo,
     docs_path: Option<String>,
     namespaces: Option<Vec<&'static dyn Namespace>>,
+    selection: Selection,
     facts: Option<Facts>,
 }
 
@@ -75,6 +76,7 @@ impl Api {
             info: ApiInfo::default(),
             docs_path: Some("/".into()),
             namespaces: None,
+            selection: Selection::default(),
             facts: None,
         }
     }
@@ -135,8 +137,12 @@ impl Api {
 
     fn configure(&self, cfg: &mut web::ServiceConfig) {
         for mount in &self.inner.mounts {
+            let built = mount.routes().build();
             let mut scope = web::scope(&mount.prefix());
-            for resource in mount.routes().build().resources {
+            for add_data in built.app_data {
+                scope = add_data(scope);
+            }
+            for resource in built.resources {
                 scope = scope.service(resource);
             }
             cfg.service(scope);
@@ -189,6 +195,24 @@ impl ApiBuilder {
         self
     }
 
+    /// Mounts only the namespaces with these names. A name that no
+    /// namespace has is a configuration error.
+    pub fn select<I, S>(mut self, names: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.selection.names = Some(names.into_iter().map(Into::into).collect());
+        self
+    }
+
+    /// Mounts the namespace named `name` under `prefix` instead of its own
+    /// prefix; the documents follow.
+    pub fn mount_at(mut self, name: impl Into<String>, prefix: impl Into<String>) -> Self {
+        self.selection.prefixes.insert(name.into(), prefix.into());
+        self
+    }
+
     /// Sets the request size limits.
     pub fn limits(mut self, limits: Limits) -> Self {
         self.limits = limits;
@@ -228,7 +252,7 @@ impl ApiBuilder {
             reserved.extend(docs.reserved_paths());
         }
         let namespaces = self.namespaces.unwrap_or_else(registered_namespaces);
-        let mounts = plan_mounts(&namespaces, &reserved)?;
+        let mounts = plan_mounts(&namespaces, &self.selection, &reserved)?;
         let specs = build_specs(&mounts, &self.info)?;
 
         let mut facts = match self.facts {

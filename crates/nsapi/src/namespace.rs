@@ -43,7 +43,8 @@ inventory::collect!(Registration);
 /// Registers a namespace so that every server linking its crate mounts it.
 ///
 /// The argument is a constant expression of a type that implements
-/// [`Namespace`], usually a unit struct:
+/// [`Namespace`], usually a unit struct, or the name of a `static` holding
+/// one (needed when the type has interior mutability, such as a store):
 ///
 /// ```
 /// use nsapi::{register_namespace, Namespace, Routes};

@@ -7,9 +7,10 @@ use crate::namespace::Namespace;
 use crate::routes::{path_shape, validate_route_path, Routes};
 
 /// A namespace with the prefix it is mounted under.
-#[derive(Clone, Copy)]
+#[derive(Clone)]
 pub struct Mount {
     namespace: &'static dyn Namespace,
+    prefix: String,
 }
 
 impl Mount {
@@ -23,9 +24,10 @@ impl Mount {
         self.namespace.name()
     }
 
-    /// Path prefix every route of the namespace is mounted under.
+    /// Path prefix every route of the namespace is mounted under: the
+    /// namespace's own prefix unless the server moved it.
     pub fn prefix(&self) -> String {
-        self.namespace.prefix()
+        self.prefix.clone()
     }
 
     /// Description of the namespace.
@@ -69,6 +71,25 @@ pub enum ConfigProblem {
         namespace: String,
         /// The rejected prefix.
         prefix: String,
+    },
+    /// A namespace name that is not registered, in a selection or a move.
+    UnknownNamespace {
+        /// The requested name.
+        name: String,
+        /// The registered names.
+        available: Vec<String>,
+    },
+    /// A prefix inside another namespace's prefix, whose scope would
+    /// receive every request meant for the inner one.
+    NestedPrefix {
+        /// The namespace with the shorter prefix.
+        outer: String,
+        /// Its prefix.
+        outer_prefix: String,
+        /// The namespace with the longer prefix.
+        inner: String,
+        /// Its prefix.
+        inner_prefix: String,
     },
     /// Two or more namespaces on one prefix.
     DuplicatePrefix {
@@ -162,6 +183,17 @@ impl fmt::Display for ConfigProblem {
                 "namespace '{namespace}' has invalid prefix '{prefix}': a prefix starts with '/', \
                  has no trailing '/', no empty segments and no parameters"
             ),
+            Self::UnknownNamespace { name, available } => write!(
+                f,
+                "no namespace is named '{name}'; the namespaces in this build are {}",
+                if available.is_empty() { "none".to_owned() } else { quote_list(available) }
+            ),
+            Self::NestedPrefix { outer, outer_prefix, inner, inner_prefix } => write!(
+                f,
+                "namespace '{inner}' with prefix '{inner_prefix}' lies inside prefix \
+                 '{outer_prefix}' of namespace '{outer}', which would receive its requests; \
+                 move one of them"
+            ),
             Self::DuplicatePrefix { prefix, namespaces } => write!(
                 f,
                 "namespaces {} share prefix '{prefix}'; give each its own prefix",
@@ -229,6 +261,18 @@ impl ConfigError {
         Self { problems: vec![problem] }
     }
 
+    /// Returns whether every problem comes from the server's options (an
+    /// unknown namespace name, an invalid docs path) rather than from a
+    /// namespace's code.
+    pub fn is_usage_error(&self) -> bool {
+        self.problems.iter().all(|problem| {
+            matches!(
+                problem,
+                ConfigProblem::UnknownNamespace { .. } | ConfigProblem::InvalidDocsPath { .. }
+            )
+        })
+    }
+
     /// The mistakes, in the order they were found.
     pub fn problems(&self) -> &[ConfigProblem] {
         &self.problems
@@ -249,25 +293,65 @@ impl fmt::Display for ConfigError {
     }
 }
 
+/// Which registered namespaces to mount, and where.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Selection {
+    /// Names to mount; `None` mounts every namespace.
+    pub(crate) names: Option<Vec<String>>,
+    /// Prefixes that replace a namespace's own, by name.
+    pub(crate) prefixes: BTreeMap<String, String>,
+}
+
+impl Selection {
+    /// Applies the selection and returns each chosen namespace with its prefix.
+    fn apply(
+        &self,
+        namespaces: &[&'static dyn Namespace],
+        problems: &mut Vec<ConfigProblem>,
+    ) -> Vec<(&'static dyn Namespace, String)> {
+        let available: Vec<String> = namespaces.iter().map(|ns| ns.name().to_owned()).collect();
+        let requested = self.names.iter().flatten().chain(self.prefixes.keys());
+        for name in requested.filter(|name| !available.contains(name)) {
+            problems.push(ConfigProblem::UnknownNamespace {
+                name: name.clone(),
+                available: available.clone(),
+            });
+        }
+
+        namespaces
+            .iter()
+            .filter(|ns| {
+                self.names.as_ref().is_none_or(|names| names.iter().any(|n| n == ns.name()))
+            })
+            .map(|&ns| {
+                let prefix = self.prefixes.get(ns.name()).cloned().unwrap_or_else(|| ns.prefix());
+                (ns, prefix)
+            })
+            .collect()
+    }
+}
+
 /// Checks namespaces for mounting and returns them in mounting order.
 ///
 /// `reserved` are the paths the server serves itself (documents, docs UI).
 pub(crate) fn plan_mounts(
     namespaces: &[&'static dyn Namespace],
+    selection: &Selection,
     reserved: &[String],
 ) -> Result<Vec<Mount>, ConfigError> {
     let mut problems = Vec::new();
+    let chosen = selection.apply(namespaces, &mut problems);
     let mut by_name: BTreeMap<&str, usize> = BTreeMap::new();
     let mut by_prefix: BTreeMap<String, Vec<String>> = BTreeMap::new();
 
-    for namespace in namespaces {
+    for (namespace, prefix) in &chosen {
         let name = namespace.name();
         *by_name.entry(name).or_default() += 1;
         if !is_valid_name(name) {
             problems.push(ConfigProblem::InvalidName { name: name.to_owned() });
         }
 
-        let prefix = namespace.prefix();
+        let prefix = prefix.clone();
         if !is_valid_prefix(&prefix) {
             problems.push(ConfigProblem::InvalidPrefix {
                 namespace: name.to_owned(),
@@ -284,6 +368,7 @@ pub(crate) fn plan_mounts(
         by_prefix.entry(prefix).or_default().push(name.to_owned());
         check_routes(*namespace, &mut problems);
     }
+    check_nesting(&chosen, &mut problems);
 
     for (name, count) in by_name.into_iter().filter(|(_, count)| *count > 1) {
         problems.push(ConfigProblem::DuplicateName { name: name.to_owned(), count });
@@ -293,9 +378,25 @@ pub(crate) fn plan_mounts(
     }
     ConfigError::from_problems(problems)?;
 
-    let mut mounts: Vec<Mount> = namespaces.iter().map(|&namespace| Mount { namespace }).collect();
+    let mut mounts: Vec<Mount> =
+        chosen.into_iter().map(|(namespace, prefix)| Mount { namespace, prefix }).collect();
     mounts.sort_by_key(|mount| (mount.prefix(), mount.name()));
     Ok(mounts)
+}
+
+fn check_nesting(chosen: &[(&'static dyn Namespace, String)], problems: &mut Vec<ConfigProblem>) {
+    for (outer, outer_prefix) in chosen {
+        for (inner, inner_prefix) in chosen {
+            if inner_prefix != outer_prefix && covers(outer_prefix, inner_prefix) {
+                problems.push(ConfigProblem::NestedPrefix {
+                    outer: outer.name().to_owned(),
+                    outer_prefix: outer_prefix.clone(),
+                    inner: inner.name().to_owned(),
+                    inner_prefix: inner_prefix.clone(),
+                });
+            }
+        }
+    }
 }
 
 fn check_routes(namespace: &'static dyn Namespace, problems: &mut Vec<ConfigProblem>) {

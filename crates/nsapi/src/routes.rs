@@ -30,7 +30,11 @@ use crate::error::method_not_allowed;
 #[derive(Default)]
 pub struct Routes {
     entries: Vec<RouteEntry>,
+    app_data: Vec<ScopeData>,
 }
+
+/// Adds one value to the namespace's actix-web scope.
+type ScopeData = Box<dyn FnOnce(actix_web::Scope) -> actix_web::Scope>;
 
 struct RouteEntry {
     path: String,
@@ -108,6 +112,18 @@ impl Routes {
         self
     }
 
+    /// Adds a value that the namespace's handlers extract, usually as
+    /// `web::Data<T>`.
+    ///
+    /// [`Namespace::routes`](crate::Namespace::routes) runs once per worker
+    /// thread, so state that all workers share must be created outside it
+    /// (in the namespace struct, for example) and cloned in, such as an
+    /// `actix_web::web::Data`.
+    pub fn app_data<U: 'static>(&mut self, data: U) -> &mut Self {
+        self.app_data.push(Box::new(move |scope| scope.app_data(data)));
+        self
+    }
+
     fn push(&mut self, path: &str, method: Method, route: doc_web::Route, implicit: bool) {
         self.entries.push(RouteEntry { path: path.to_owned(), method, route, implicit });
     }
@@ -124,7 +140,7 @@ impl Routes {
             by_path.entry(PathKey::new(&entry.path)).or_default().push(entry);
         }
 
-        let mut built = BuiltRoutes::default();
+        let mut built = BuiltRoutes { app_data: self.app_data, ..BuiltRoutes::default() };
         for (key, mut entries) in by_path {
             // An explicit HEAD route replaces the one added for GET.
             let explicit_head = entries.iter().any(|e| !e.implicit && e.method == Method::HEAD);
@@ -176,6 +192,7 @@ where
 /// Actix-web resources of one namespace with their OpenAPI paths and models.
 #[derive(Default)]
 pub(crate) struct BuiltRoutes {
+    pub(crate) app_data: Vec<ScopeData>,
     pub(crate) resources: Vec<doc_web::Resource>,
     pub(crate) paths: BTreeMap<String, DefaultPathItemRaw>,
     pub(crate) definitions: BTreeMap<String, DefaultSchemaRaw>,

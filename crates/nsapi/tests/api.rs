@@ -232,3 +232,57 @@ fn documents_carry_info_and_prefixed_paths() {
     assert!(v2["paths"]["/alpha/fixed"]["head"].is_null(), "HEAD is not documented");
     assert_eq!(api.specs().openapi_v3()["info"]["title"], "T");
 }
+
+#[test]
+fn nested_prefixes_conflict() {
+    static INNER: TestNamespace =
+        TestNamespace { name: "inner", prefix: Some("/alpha/inner"), add_routes: no_routes };
+    let error = build(vec![&PARAM_FIRST, &INNER]).err().expect("nested prefixes conflict");
+    assert_eq!(
+        error.problems(),
+        &[ConfigProblem::NestedPrefix {
+            outer: "alpha".into(),
+            outer_prefix: "/alpha".into(),
+            inner: "inner".into(),
+            inner_prefix: "/alpha/inner".into(),
+        }]
+    );
+    assert!(error.to_string().contains("'inner'"), "{error}");
+    assert!(error.to_string().contains("'alpha'"), "{error}");
+}
+
+#[test]
+fn selection_and_moves() {
+    let selected = Api::builder()
+        .namespaces(vec![&PARAM_FIRST, &FIXED_FIRST])
+        .select(["beta"])
+        .mount_at("beta", "/v2/beta")
+        .facts(facts())
+        .build()
+        .expect("valid configuration");
+    let mounts: Vec<(String, &str)> =
+        selected.mounts().iter().map(|m| (m.prefix(), m.name())).collect();
+    assert_eq!(mounts, vec![("/v2/beta".to_owned(), "beta")]);
+    assert!(selected.specs().swagger_v2()["paths"]["/v2/beta/fixed"].is_object());
+
+    let unknown = Api::builder()
+        .namespaces(vec![&PARAM_FIRST])
+        .select(["gamma"])
+        .mount_at("delta", "/d")
+        .facts(facts())
+        .build()
+        .err()
+        .expect("unknown names");
+    assert_eq!(unknown.problems().len(), 2, "{unknown}");
+    assert!(unknown.is_usage_error());
+
+    let moved_onto_other = Api::builder()
+        .namespaces(vec![&PARAM_FIRST, &FIXED_FIRST])
+        .mount_at("beta", "/alpha")
+        .facts(facts())
+        .build()
+        .err()
+        .expect("same prefix");
+    assert!(!moved_onto_other.is_usage_error());
+    assert!(moved_onto_other.to_string().contains("share prefix '/alpha'"), "{moved_onto_other}");
+}
