@@ -107,3 +107,90 @@ fn docs_page_moves_and_turns_off() {
     assert_eq!(off.get("/").status, 404);
     assert_eq!(off.get("/swagger.json").status, 200);
 }
+
+/// Directory of the checked-in documents of the default build.
+fn checked_in_dir() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/openapi")
+}
+
+/// Returns the first differing line of two texts with a few lines of context.
+fn first_difference(expected: &str, actual: &str) -> String {
+    let expected: Vec<&str> = expected.lines().collect();
+    let actual: Vec<&str> = actual.lines().collect();
+    let line = expected
+        .iter()
+        .zip(&actual)
+        .position(|(a, b)| a != b)
+        .unwrap_or(expected.len().min(actual.len()));
+    let start = line.saturating_sub(3);
+    let show =
+        |lines: &[&str]| lines.iter().skip(start).take(7).copied().collect::<Vec<_>>().join("\n");
+    format!(
+        "first difference at line {}:\n--- checked in\n{}\n+++ generated\n{}",
+        line + 1,
+        show(&expected),
+        show(&actual)
+    )
+}
+
+#[test]
+fn checked_in_documents_match() {
+    // NSAPI_UPDATE_SPECS=1 rewrites the files from the current build.
+    let update = std::env::var_os("NSAPI_UPDATE_SPECS").is_some_and(|v| v == "1");
+    for (file, args) in
+        [("swagger.json", vec!["openapi"]), ("openapi.json", vec!["openapi", "--v3"])]
+    {
+        let output = std::process::Command::new(env!("CARGO_BIN_EXE_nsapi"))
+            .args(&args)
+            .output()
+            .expect("run nsapi openapi");
+        assert!(output.status.success(), "nsapi {args:?}");
+        let generated = String::from_utf8(output.stdout).expect("UTF-8 document");
+        let path = checked_in_dir().join(file);
+        if update {
+            std::fs::create_dir_all(checked_in_dir()).expect("create docs/openapi");
+            std::fs::write(&path, &generated).expect("write the document");
+            continue;
+        }
+        let checked_in = std::fs::read_to_string(&path).unwrap_or_else(|error| {
+            panic!("{} is missing ({error}); run NSAPI_UPDATE_SPECS=1 cargo test", path.display())
+        });
+        assert!(
+            checked_in == generated,
+            "{} differs from `nsapi {}`; if the change is intended, run \
+             NSAPI_UPDATE_SPECS=1 cargo test -p nsapi-server --test e2e checked_in\n{}",
+            path.display(),
+            args.join(" "),
+            first_difference(&checked_in, &generated)
+        );
+    }
+}
+
+#[test]
+fn documents_are_deterministic() {
+    let run = || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_nsapi"))
+            .args(["openapi", "--v3"])
+            .output()
+            .expect("run nsapi openapi")
+            .stdout
+    };
+    let first = run();
+    for _ in 0..3 {
+        assert!(run() == first, "two runs printed different documents");
+    }
+}
+
+#[test]
+fn redoc_page_uses_same_spec() {
+    let server = Server::start(&[]);
+    let page = server.get("/redoc");
+    assert_eq!(page.status, 200);
+    let html = page.text();
+    assert!(html.contains(r#"<redoc spec-url="openapi.json">"#), "{html}");
+    assert!(html.contains(r#"src="redoc-assets/redoc.standalone.js""#), "{html}");
+    assert!(!html.contains("http"), "the page loads nothing from another host: {html}");
+    let script = server.get("/redoc-assets/redoc.standalone.js");
+    assert_eq!(script.status, 200);
+    assert!(script.body.len() > 500_000, "{} bytes", script.body.len());
+}

@@ -47,3 +47,31 @@ fn hostname_without_user_agent_has_empty_system() {
     assert_eq!(body["client"]["system"], "");
     assert!(body["host"]["hostname_or_ip"].as_str().is_some_and(|h| !h.is_empty()));
 }
+
+#[test]
+fn field_masks_filter_responses() {
+    let server = Server::start(&[]);
+    // Each row: path, X-Fields value, expected body.
+    let cases = [
+        ("/respond/hostname", "host{system}", serde_json::json!({ "host": { "system": "Linux" } })),
+        (
+            "/respond/hostname",
+            "{client{hostname_or_ip}}",
+            serde_json::json!({ "client": { "hostname_or_ip": "127.0.0.1" } }),
+        ),
+        ("/respond/hi", "response", serde_json::json!({ "response": "hi" })),
+        ("/respond/hi", "other", serde_json::json!({})),
+    ];
+    for (path, mask, expected) in cases {
+        let response = server.request("GET", path, &[("X-Fields", mask)]);
+        assert_eq!(response.status, 200, "{path} with {mask}");
+        if cfg!(target_os = "linux") || !mask.contains("system") {
+            assert_eq!(response.json(), expected, "{path} with {mask}");
+        }
+    }
+
+    let malformed = server.request("GET", "/respond/hi", &[("X-Fields", "response{")]);
+    assert_eq!(malformed.status, 400);
+    let detail = malformed.json()["detail"].as_str().unwrap_or_default().to_owned();
+    assert!(detail.contains("invalid X-Fields header"), "{detail}");
+}

@@ -11,8 +11,10 @@
 //! use nsapi_respond as _;
 //! ```
 
-use nsapi::{register_namespace, ClientInfo, HostInfo, Namespace, Routes, Segment};
-use paperclip::actix::{api_v2_operation, web::Json, Apiv2Schema};
+use nsapi::{
+    register_namespace, ClientInfo, FieldMask, HostInfo, MaskedJson, Namespace, Routes, Segment,
+};
+use paperclip::actix::{api_v2_operation, Apiv2Schema};
 use serde::Serialize;
 
 /// The `respond` namespace.
@@ -64,16 +66,16 @@ pub struct Hostname {
 ///
 /// The value is one path segment, percent-decoded as UTF-8.
 #[api_v2_operation(operation_id = "echo_string")]
-async fn echo(string: Segment) -> Json<Respond> {
-    Json(Respond { response: string.into_inner() })
+async fn echo(string: Segment, fields: FieldMask) -> MaskedJson<Respond> {
+    fields.respond(Respond { response: string.into_inner() })
 }
 
 /// Report the hostname and OS of the server and the client.
 ///
 /// The client's address is the TCP peer's; its OS comes from `User-Agent`.
 #[api_v2_operation(operation_id = "get_hostname")]
-async fn hostname(host: HostInfo, client: ClientInfo) -> Json<Hostname> {
-    Json(Hostname {
+async fn hostname(host: HostInfo, client: ClientInfo, fields: FieldMask) -> MaskedJson<Hostname> {
+    fields.respond(Hostname {
         host: Host { hostname_or_ip: host.hostname, system: host.system },
         client: Host { hostname_or_ip: client.address, system: client.system },
     })

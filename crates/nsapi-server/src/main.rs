@@ -15,12 +15,12 @@ use crate::cli::{ApiArgs, Cli, Command, HealthcheckArgs, LogFormat, OpenapiArgs,
 
 // Each line links one namespace crate. Without it the linker drops the
 // crate and its `register_namespace!` with it, without an error.
+#[cfg(feature = "greet")]
+use greet_example as _;
 #[cfg(feature = "respond")]
 use nsapi_respond as _;
 #[cfg(feature = "todo")]
 use nsapi_todo as _;
-#[cfg(feature = "greet")]
-use greet_example as _;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();

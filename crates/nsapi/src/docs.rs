@@ -1,4 +1,4 @@
-//! The Swagger UI page and its embedded assets.
+//! The Swagger UI and ReDoc pages and their embedded assets.
 //!
 //! The page is generated here, not taken from Swagger UI's own
 //! `index.html`: the spec URL is fixed by the server and never read from
@@ -13,9 +13,16 @@ use crate::routes::plain_get_resource;
 
 const SWAGGER_UI_JS: &[u8] = include_bytes!("../assets/swagger-ui/swagger-ui-bundle.js");
 const SWAGGER_UI_CSS: &[u8] = include_bytes!("../assets/swagger-ui/swagger-ui.css");
+const REDOC_JS: &[u8] = include_bytes!("../assets/redoc/redoc.standalone.js");
 
-/// Folder, below the page, that holds the assets.
+/// Folder, below the page, that holds the Swagger UI assets.
 const ASSETS_DIR: &str = "swagger-ui";
+
+/// Path of the ReDoc page, below the Swagger UI page.
+const REDOC_PAGE: &str = "redoc";
+
+/// Folder, below the Swagger UI page, that holds the ReDoc assets.
+const REDOC_ASSETS_DIR: &str = "redoc-assets";
 
 /// Where the docs UI is served.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -26,6 +33,7 @@ pub(crate) struct DocsUi {
     /// `None` when the page is `/`.
     redirect_from: Option<String>,
     html: String,
+    redoc_html: String,
 }
 
 impl DocsUi {
@@ -52,13 +60,18 @@ impl DocsUi {
         Ok(Self {
             redirect_from: (!trimmed.is_empty()).then(|| trimmed.to_owned()),
             html: index_html(title, &spec_url),
+            redoc_html: redoc_html(title, &spec_url),
             page,
         })
     }
 
     /// The paths this UI serves, which no namespace may cover.
     pub(crate) fn reserved_paths(&self) -> Vec<String> {
-        let mut paths = vec![format!("{}{ASSETS_DIR}", self.page)];
+        let mut paths = vec![
+            format!("{}{ASSETS_DIR}", self.page),
+            format!("{}{REDOC_PAGE}", self.page),
+            format!("{}{REDOC_ASSETS_DIR}", self.page),
+        ];
         paths.extend(self.redirect_from.clone());
         paths
     }
@@ -97,6 +110,21 @@ impl DocsUi {
         let assets = format!("{}{ASSETS_DIR}", self.page);
         add_asset(cfg, &format!("{assets}/swagger-ui-bundle.js"), SWAGGER_UI_JS, "text/javascript");
         add_asset(cfg, &format!("{assets}/swagger-ui.css"), SWAGGER_UI_CSS, "text/css");
+
+        // ReDoc's page sits beside the Swagger UI page, so both resolve the
+        // same relative spec URL.
+        let redoc_html = self.redoc_html.clone();
+        cfg.service(plain_get_resource(&format!("{}{REDOC_PAGE}", self.page), move || {
+            let html = redoc_html.clone();
+            async move {
+                HttpResponse::Ok()
+                    .insert_header((header::CONTENT_TYPE, "text/html; charset=utf-8"))
+                    .insert_header((header::CACHE_CONTROL, "no-cache"))
+                    .body(html)
+            }
+        }));
+        let redoc_assets = format!("{}{REDOC_ASSETS_DIR}", self.page);
+        add_asset(cfg, &format!("{redoc_assets}/redoc.standalone.js"), REDOC_JS, "text/javascript");
     }
 }
 
@@ -141,6 +169,26 @@ fn index_html(title: &str, spec_url: &str) -> String {
     )
 }
 
+fn redoc_html(title: &str, spec_url: &str) -> String {
+    let title = escape_html(title);
+    let spec_url = escape_html(spec_url);
+    format!(
+        r#"<!DOCTYPE html>
+<html lang="en">
+<head>
+  <meta charset="utf-8">
+  <meta name="viewport" content="width=device-width, initial-scale=1">
+  <title>{title}</title>
+</head>
+<body>
+  <redoc spec-url="{spec_url}"></redoc>
+  <script src="{REDOC_ASSETS_DIR}/redoc.standalone.js"></script>
+</body>
+</html>
+"#
+    )
+}
+
 fn escape_html(text: &str) -> String {
     let mut escaped = String::with_capacity(text.len());
     for c in text.chars() {
@@ -165,11 +213,13 @@ mod tests {
         let root = DocsUi::new("/", "t").expect("valid");
         assert_eq!(root.page_path(), "/");
         assert!(root.html.contains(r#"data-spec-url="openapi.json""#));
-        assert_eq!(root.reserved_paths(), vec!["/swagger-ui".to_owned()]);
+        assert_eq!(root.reserved_paths(), vec!["/swagger-ui", "/redoc", "/redoc-assets"]);
+        assert!(root.redoc_html.contains(r#"<redoc spec-url="openapi.json">"#));
 
         let nested = DocsUi::new("/api/docs", "t").expect("valid");
         assert_eq!(nested.page_path(), "/api/docs/");
         assert!(nested.html.contains(r#"data-spec-url="../../openapi.json""#));
+        assert!(nested.redoc_html.contains(r#"spec-url="../../openapi.json""#));
 
         for invalid in ["", "docs", "/a//b", "/a/../b", "/a b"] {
             assert!(DocsUi::new(invalid, "t").is_err(), "path {invalid:?}");

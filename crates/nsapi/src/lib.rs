@@ -69,6 +69,7 @@ mod context;
 mod docs;
 mod error;
 mod facts;
+mod fields;
 mod forwarded;
 mod namespace;
 mod registry;
@@ -84,6 +85,7 @@ pub use config::{ApiInfo, HEALTHZ_PATH, OPENAPI_JSON_PATH, READYZ_PATH, SWAGGER_
 pub use context::{RequestId, REQUEST_ID_HEADER};
 pub use error::{ApiError, PROBLEM_JSON};
 pub use facts::{system_name, ClientInfo, Facts, HostInfo, OsDetector};
+pub use fields::{FieldMask, MaskError, MaskedJson, FIELDS_HEADER, MAX_MASK_BYTES, MAX_MASK_DEPTH};
 pub use forwarded::TrustedProxies;
 pub use ipnet::IpNet;
 pub use namespace::{registered_namespaces, Namespace};

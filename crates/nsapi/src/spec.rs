@@ -89,6 +89,8 @@ pub(crate) fn build_specs(mounts: &[Mount], info: &ApiInfo) -> Result<Specs, Con
     let mut v2 = serde_json::to_value(&api).map_err(|e| conversion_failed(&e.to_string()))?;
     add_problem_responses_v2(&mut v2);
     add_problem_responses_v3(&mut v3);
+    relax_masked_models(&mut v2, "definitions", "#/definitions/");
+    relax_masked_models(&mut v3, "components", "#/components/schemas/");
     Ok(Specs { v2, v3 })
 }
 
@@ -145,6 +147,57 @@ fn add_problem_responses_v3(document: &mut Value) {
     });
     for operation in operations_mut(document) {
         operation["responses"]["default"] = response.clone();
+    }
+}
+
+/// Drops `required` from the response models of operations that accept
+/// `X-Fields`, because a mask can leave any field out of the response.
+fn relax_masked_models(document: &mut Value, models_key: &str, reference_prefix: &str) {
+    let mut models = Vec::new();
+    for operation in operations_mut(document) {
+        let masked = operation["parameters"].as_array().is_some_and(|parameters| {
+            parameters.iter().any(|p| p["in"] == "header" && p["name"] == "X-Fields")
+        });
+        if !masked {
+            continue;
+        }
+        let responses = operation["responses"].as_object().into_iter().flatten();
+        for (_, response) in responses.filter(|(status, _)| status.starts_with('2')) {
+            let schema = match response.get("content") {
+                Some(content) => &content["application/json"]["schema"],
+                None => &response["schema"],
+            };
+            if let Some(name) =
+                schema["$ref"].as_str().and_then(|r| r.strip_prefix(reference_prefix))
+            {
+                models.push(name.to_owned());
+            }
+        }
+    }
+
+    let definitions = if models_key == "components" {
+        &mut document["components"]["schemas"]
+    } else {
+        &mut document[models_key]
+    };
+    for name in models {
+        let model = &mut definitions[&name];
+        remove_required(model);
+        let note = "Any field can be left out of a response with the X-Fields header.";
+        let description = model["description"].as_str().unwrap_or_default();
+        model["description"] = Value::String(format!("{description} {note}").trim().to_owned());
+    }
+}
+
+fn remove_required(schema: &mut Value) {
+    if let Some(object) = schema.as_object_mut() {
+        object.remove("required");
+        if let Some(properties) = object.get_mut("properties").and_then(Value::as_object_mut) {
+            properties.values_mut().for_each(remove_required);
+        }
+        if let Some(items) = object.get_mut("items") {
+            remove_required(items);
+        }
     }
 }
 
