@@ -82,16 +82,7 @@ impl DocsUi {
     }
 
     pub(crate) fn configure(&self, cfg: &mut web::ServiceConfig) {
-        let html = self.html.clone();
-        cfg.service(plain_get_resource(&self.page, move || {
-            let html = html.clone();
-            async move {
-                HttpResponse::Ok()
-                    .insert_header((header::CONTENT_TYPE, "text/html; charset=utf-8"))
-                    .insert_header((header::CACHE_CONTROL, "no-cache"))
-                    .body(html)
-            }
-        }));
+        add_page(cfg, &self.page, self.html.clone());
 
         if let Some(from) = &self.redirect_from {
             // Relative, so it also works behind a proxy that adds a prefix.
@@ -113,19 +104,22 @@ impl DocsUi {
 
         // ReDoc's page sits beside the Swagger UI page, so both resolve the
         // same relative spec URL.
-        let redoc_html = self.redoc_html.clone();
-        cfg.service(plain_get_resource(&format!("{}{REDOC_PAGE}", self.page), move || {
-            let html = redoc_html.clone();
-            async move {
-                HttpResponse::Ok()
-                    .insert_header((header::CONTENT_TYPE, "text/html; charset=utf-8"))
-                    .insert_header((header::CACHE_CONTROL, "no-cache"))
-                    .body(html)
-            }
-        }));
+        add_page(cfg, &format!("{}{REDOC_PAGE}", self.page), self.redoc_html.clone());
         let redoc_assets = format!("{}{REDOC_ASSETS_DIR}", self.page);
         add_asset(cfg, &format!("{redoc_assets}/redoc.standalone.js"), REDOC_JS, "text/javascript");
     }
+}
+
+fn add_page(cfg: &mut web::ServiceConfig, path: &str, html: String) {
+    cfg.service(plain_get_resource(path, move || {
+        let html = html.clone();
+        async move {
+            HttpResponse::Ok()
+                .insert_header((header::CONTENT_TYPE, "text/html; charset=utf-8"))
+                .insert_header((header::CACHE_CONTROL, "no-cache"))
+                .body(html)
+        }
+    }));
 }
 
 fn add_asset(cfg: &mut web::ServiceConfig, path: &str, bytes: &'static [u8], mime: &'static str) {
