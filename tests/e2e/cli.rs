@@ -43,9 +43,21 @@ fn invalid_options_fail_with_message() {
     assert!(message.contains("docs path 'docs' is invalid"), "{message}");
 
     let bad_bind = nsapi(&["serve", "--bind", "not-an-address"]);
-    assert_eq!(bad_bind.status.code(), Some(1));
+    assert_eq!(bad_bind.status.code(), Some(2));
     let message = String::from_utf8_lossy(&bad_bind.stderr);
-    assert!(message.contains("not-an-address"), "{message}");
+    assert!(message.contains("'not-an-address' is not HOST:PORT"), "{message}");
+
+    let busy = std::net::TcpListener::bind("127.0.0.1:0").expect("bind a port");
+    let address = busy.local_addr().expect("address").to_string();
+    let in_use = nsapi(&["serve", "--bind", &address]);
+    assert_eq!(in_use.status.code(), Some(1));
+    let message = String::from_utf8_lossy(&in_use.stderr);
+    assert!(message.contains(&format!("failed to listen on {address}")), "{message}");
+
+    for (option, value) in [("--keep-alive", "86401"), ("--workers", "513"), ("--workers", "0")] {
+        let output = nsapi(&["serve", option, value]);
+        assert_eq!(output.status.code(), Some(2), "{option} {value}");
+    }
 
     let unknown = nsapi(&["--no-such-flag"]);
     assert_eq!(unknown.status.code(), Some(2));
@@ -135,7 +147,15 @@ fn mount_moves_namespace_and_documents() {
 }
 
 #[test]
-fn empty_namespace_name_is_rejected() {
-    let output = nsapi(&["openapi", "--namespace", ""]);
-    assert_eq!(output.status.code(), Some(2), "an empty name is not a namespace");
+fn empty_environment_values_mean_unset() {
+    let output = Command::new(env!("CARGO_BIN_EXE_nsapi"))
+        .arg("openapi")
+        .env("NSAPI_NAMESPACES", "")
+        .env("NSAPI_MOUNTS", "")
+        .env("NSAPI_NO_DOCS", "1")
+        .output()
+        .expect("run nsapi");
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let spec: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    assert!(spec["paths"]["/respond/{string}"].is_object());
 }

@@ -153,19 +153,22 @@ fn forwarded_headers_need_trusted_proxy() {
 
     let trusted = Server::start(&["--trusted-proxy", "127.0.0.0/8"]);
     let body = trusted.request("GET", "/respond/hostname", &spoof).json();
-    assert_eq!(body["client"]["hostname_or_ip"], "198.51.100.2", "Forwarded wins");
+    assert_eq!(body["client"]["hostname_or_ip"], "203.0.113.9", "X-Forwarded-For by default");
 
     let chain = [("X-Forwarded-For", "6.6.6.6, 203.0.113.9, 127.0.0.5")];
     let body = trusted.request("GET", "/respond/hostname", &chain).json();
     assert_eq!(body["client"]["hostname_or_ip"], "203.0.113.9", "nearest untrusted hop");
 
-    let ipv6 = [("Forwarded", r#"for="[2001:db8::1]:4711""#)];
-    let body = trusted.request("GET", "/respond/hostname", &ipv6).json();
-    assert_eq!(body["client"]["hostname_or_ip"], "2001:db8::1");
-
     let malformed = [("X-Forwarded-For", "not-an-address")];
     let body = trusted.request("GET", "/respond/hostname", &malformed).json();
     assert_eq!(body["client"]["hostname_or_ip"], "127.0.0.1", "malformed hop");
+
+    let rfc = Server::start(&["--trusted-proxy", "127.0.0.1", "--forwarded-header", "forwarded"]);
+    let body = rfc.request("GET", "/respond/hostname", &spoof).json();
+    assert_eq!(body["client"]["hostname_or_ip"], "198.51.100.2", "Forwarded when configured");
+    let ipv6 = [("Forwarded", r#"for="[2001:db8::1]:4711""#)];
+    let body = rfc.request("GET", "/respond/hostname", &ipv6).json();
+    assert_eq!(body["client"]["hostname_or_ip"], "2001:db8::1");
 }
 
 #[test]
@@ -218,16 +221,63 @@ fn slow_client_is_cut_off() {
     assert_eq!(server.get("/respond/hi").status, 200, "the server still serves");
 }
 
-#[test]
-fn sigterm_stops_with_exit_zero() {
-    let mut server = Server::start(&[]);
-    assert_eq!(server.get("/healthz").status, 200);
+/// Splits pipelined responses and returns how many are complete, or an
+/// error when the bytes end inside a response.
+fn count_complete_responses(bytes: &[u8]) -> Result<usize, String> {
+    let mut rest = bytes;
+    let mut complete = 0;
+    while !rest.is_empty() {
+        let head_end = rest
+            .windows(4)
+            .position(|w| w == b"\r\n\r\n")
+            .ok_or_else(|| format!("response {} ends inside its head", complete + 1))?;
+        let head = String::from_utf8_lossy(&rest[..head_end]).to_lowercase();
+        let length: usize = head
+            .lines()
+            .find_map(|line| line.strip_prefix("content-length:"))
+            .and_then(|value| value.trim().parse().ok())
+            .ok_or_else(|| format!("response {} has no Content-Length", complete + 1))?;
+        let body = &rest[head_end + 4..];
+        if body.len() < length {
+            return Err(format!(
+                "response {} stops after {} of {length} body bytes",
+                complete + 1,
+                body.len()
+            ));
+        }
+        rest = &body[length..];
+        complete += 1;
+    }
+    Ok(complete)
+}
 
-    let status =
-        Command::new("kill").args(["-TERM", &server.pid().to_string()]).status().expect("run kill");
-    assert!(status.success());
-    let exit = server.wait_for_exit(Duration::from_secs(10)).expect("exited within 10 s");
-    assert_eq!(exit.code(), Some(0));
-    let log = server.log_lines().join("\n");
-    assert!(log.contains("server stopped"), "{log}");
+#[test]
+fn signals_let_responses_in_flight_finish() {
+    // Ten pipelined requests for the 1.7 MB Swagger UI bundle, unread, keep
+    // the server writing a response when the signal arrives.
+    let request = "GET /swagger-ui/swagger-ui-bundle.js HTTP/1.1\r\nHost: x\r\n\r\n".repeat(10);
+    for signal in ["-TERM", "-INT"] {
+        let mut server = Server::start(&[]);
+        let mut stream = TcpStream::connect(server.addr).expect("connect");
+        stream.set_read_timeout(Some(Duration::from_secs(15))).expect("set timeout");
+        stream.write_all(request.as_bytes()).expect("send the requests");
+        std::thread::sleep(Duration::from_millis(500));
+
+        let status = Command::new("kill")
+            .args([signal, &server.pid().to_string()])
+            .status()
+            .expect("run kill");
+        assert!(status.success());
+
+        let mut bytes = Vec::new();
+        stream.read_to_end(&mut bytes).expect("read until the server closes");
+        let complete =
+            count_complete_responses(&bytes).unwrap_or_else(|e| panic!("kill {signal}: {e}"));
+        assert!(complete >= 1, "kill {signal}: no complete response");
+
+        let exit = server.wait_for_exit(Duration::from_secs(10)).expect("exited within 10 s");
+        assert_eq!(exit.code(), Some(0), "kill {signal}");
+        let log = server.log_lines().join("\n");
+        assert!(log.contains("server stopped"), "kill {signal}: {log}");
+    }
 }

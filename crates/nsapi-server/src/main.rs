@@ -7,9 +7,12 @@ use std::io::{self, IsTerminal, Write};
 use std::process::ExitCode;
 use std::time::Duration;
 
+use actix_web::dev::ServerHandle;
 use actix_web::http::KeepAlive;
+use actix_web::rt::signal::unix::{signal, Signal, SignalKind};
 use clap::Parser;
 use nsapi::{Api, ApiBuilder, Limits, TrustedProxies};
+use tracing_appender::non_blocking::WorkerGuard;
 
 use crate::cli::{ApiArgs, Cli, Command, HealthcheckArgs, LogFormat, OpenapiArgs, ServeArgs};
 
@@ -85,15 +88,16 @@ fn write_stdout(text: &str) -> ExitCode {
 
 /// Applies the serve options that shape the app: trusted proxies and limits.
 fn serve_builder(args: &ServeArgs) -> Result<ApiBuilder, ExitCode> {
-    let proxies = TrustedProxies::parse(args.trusted_proxies.iter().map(String::as_str)).map_err(
-        |error| {
+    let proxies = TrustedProxies::parse(args.trusted_proxies.iter().map(String::as_str))
+        .map_err(|error| {
             eprintln!("error: {error}");
             ExitCode::from(2)
-        },
-    )?;
+        })?
+        .with_header(args.forwarded_header.into());
     let limits = Limits {
         max_header_bytes: args.max_header_size as usize,
         max_body_bytes: args.max_body_size,
+        body_timeout: args.body_timeout,
     };
     Ok(Api::builder().trusted_proxies(proxies).limits(limits))
 }
@@ -110,7 +114,7 @@ fn print_openapi(args: OpenapiArgs) -> ExitCode {
 }
 
 fn serve(args: ServeArgs) -> ExitCode {
-    init_tracing(args.log_format);
+    let _log_guard = init_tracing(args.log_format);
     let api = match serve_builder(&args).and_then(|builder| build_api(&args.api, builder)) {
         Ok(api) => api,
         Err(code) => return code,
@@ -123,8 +127,12 @@ fn serve(args: ServeArgs) -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(error) => {
+            // The log line is for collectors; stderr may be the log itself,
+            // so the message is printed only when logging is off.
             tracing::error!(bind = %args.bind, %error, "server failed");
-            eprintln!("error: {error}");
+            if !tracing::enabled!(tracing::Level::ERROR) {
+                eprintln!("error: {error}");
+            }
             ExitCode::FAILURE
         }
     }
@@ -133,15 +141,17 @@ fn serve(args: ServeArgs) -> ExitCode {
 async fn run_server(api: Api, args: &ServeArgs) -> io::Result<()> {
     let app_api = api.clone();
     let mut server = actix_web::HttpServer::new(move || app_api.app())
+        .disable_signals()
         .shutdown_timeout(args.shutdown_timeout.as_secs())
         .client_request_timeout(args.client_request_timeout)
         .keep_alive(keep_alive(args.keep_alive))
+        .max_connections(args.max_connections as usize)
         .bind(&args.bind)
         .map_err(|error| {
             io::Error::new(error.kind(), format!("failed to listen on {}: {error}", args.bind))
         })?;
     if let Some(workers) = args.workers {
-        server = server.workers(workers.get());
+        server = server.workers(usize::from(workers));
     }
 
     for mount in api.mounts() {
@@ -159,7 +169,41 @@ async fn run_server(api: Api, args: &ServeArgs) -> io::Result<()> {
         }
     }
 
-    server.run().await
+    let server = server.run();
+    actix_web::rt::spawn(stop_on_signals(server.handle(), args.shutdown_timeout));
+    server.await
+}
+
+/// Stops the server gracefully on the first SIGTERM or SIGINT, and at once
+/// on a second one.
+///
+/// actix-web's own handling stops gracefully only on SIGTERM and drops
+/// requests in flight on SIGINT, so the server handles both itself.
+async fn stop_on_signals(server: ServerHandle, timeout: Duration) {
+    let (Ok(mut terminate), Ok(mut interrupt)) =
+        (signal(SignalKind::terminate()), signal(SignalKind::interrupt()))
+    else {
+        tracing::error!(
+            "failed to install the SIGTERM and SIGINT handlers; stop the server with SIGKILL"
+        );
+        return;
+    };
+    wait_for_signal(&mut terminate, &mut interrupt).await;
+    tracing::info!(
+        timeout_s = timeout.as_secs(),
+        "stopping: no new connections; requests in flight may finish (signal again to stop at once)"
+    );
+    let graceful = actix_web::rt::spawn(server.stop(true));
+    wait_for_signal(&mut terminate, &mut interrupt).await;
+    tracing::warn!("second signal: stopping at once, dropping requests in flight");
+    server.stop(false).await;
+    drop(graceful);
+}
+
+async fn wait_for_signal(terminate: &mut Signal, interrupt: &mut Signal) {
+    let terminate = std::pin::pin!(terminate.recv());
+    let interrupt = std::pin::pin!(interrupt.recv());
+    futures_util::future::select(terminate, interrupt).await;
 }
 
 fn keep_alive(timeout: Duration) -> KeepAlive {
@@ -170,22 +214,30 @@ fn keep_alive(timeout: Duration) -> KeepAlive {
     }
 }
 
-fn init_tracing(format: LogFormat) {
+/// Maximum number of log lines waiting for the writer thread. When it is
+/// full, workers wait rather than drop lines.
+const LOG_QUEUE_LINES: usize = 64 * 1024;
+
+/// Sets up logging to stderr and returns the guard that flushes the
+/// queued lines when it is dropped, so keep it until the process exits.
+///
+/// A writer thread does the writes: one `write` call per access log line
+/// on the worker threads would cost a large share of a small request.
+fn init_tracing(format: LogFormat) -> WorkerGuard {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let (writer, guard) = tracing_appender::non_blocking::NonBlockingBuilder::default()
+        .lossy(false)
+        .buffered_lines_limit(LOG_QUEUE_LINES)
+        .thread_name("nsapi-log-writer")
+        .finish(io::stderr());
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(io::stderr)
+        .with_writer(writer)
         .with_ansi(io::stderr().is_terminal());
     match format {
         LogFormat::Text => builder.init(),
         LogFormat::Json => builder.json().flatten_event(true).init(),
     }
-}
-
-/// Seconds a worker waits for in-flight requests after SIGTERM or SIGINT.
-pub(crate) fn parse_seconds(text: &str) -> Result<Duration, String> {
-    let seconds: u64 =
-        text.parse().map_err(|_| format!("'{text}' is not a whole number of seconds"))?;
-    Ok(Duration::from_secs(seconds))
+    guard
 }

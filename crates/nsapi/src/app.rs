@@ -1,6 +1,7 @@
 //! Turns the mounted namespaces into an actix-web `App`.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use actix_web::body::BoxBody;
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
@@ -15,7 +16,7 @@ use crate::error::{not_found, ApiError};
 use crate::facts::Facts;
 use crate::forwarded::TrustedProxies;
 use crate::namespace::{registered_namespaces, Namespace};
-use crate::registry::{plan_mounts, ConfigError, ConfigProblem, Mount, Selection};
+use crate::registry::{covers, plan_mounts, ConfigError, ConfigProblem, Mount, Selection};
 use crate::routes::plain_get_resource;
 use crate::spec::{build_specs, Specs};
 
@@ -46,11 +47,18 @@ pub struct Limits {
     pub max_header_bytes: usize,
     /// Maximum size in bytes of a request body; larger bodies get 413.
     pub max_body_bytes: usize,
+    /// Maximum time a [`JsonBody`](crate::JsonBody) waits for the whole
+    /// body; slower bodies get 408.
+    pub body_timeout: Duration,
 }
 
 impl Default for Limits {
     fn default() -> Self {
-        Self { max_header_bytes: 16 * 1024, max_body_bytes: 1024 * 1024 }
+        Self {
+            max_header_bytes: 16 * 1024,
+            max_body_bytes: 1024 * 1024,
+            body_timeout: Duration::from_secs(30),
+        }
     }
 }
 
@@ -116,6 +124,7 @@ impl Api {
             .app_data(web::Data::new(RequestLimits {
                 max_header_bytes: limits.max_header_bytes,
                 max_body_bytes: limits.max_body_bytes,
+                body_timeout: limits.body_timeout,
             }))
             .app_data(web::PayloadConfig::new(limits.max_body_bytes))
             .app_data(web::JsonConfig::default().limit(limits.max_body_bytes).error_handler(
@@ -249,6 +258,14 @@ impl ApiBuilder {
                 .map(str::to_owned)
                 .to_vec();
         if let Some(docs) = &docs {
+            let page = docs.page_path().trim_end_matches('/');
+            if let Some(clash) = reserved.iter().find(|path| !page.is_empty() && covers(path, page))
+            {
+                let reason = format!(
+                    "docs path '{page}' lies at or under '{clash}', which the server serves itself"
+                );
+                return Err(ConfigError::single(ConfigProblem::InvalidDocsPath { reason }));
+            }
             reserved.extend(docs.reserved_paths());
         }
         let namespaces = self.namespaces.unwrap_or_else(registered_namespaces);

@@ -45,24 +45,68 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
         let content_type_error = check_content_type(req);
-        let max_body_bytes = req.app_data::<web::Data<RequestLimits>>().map(|l| l.max_body_bytes);
+        let encoded = req.headers().get(header::CONTENT_ENCODING).is_some_and(|v| v != "identity");
+        let limits = req.app_data::<web::Data<RequestLimits>>().map(|limits| *limits.get_ref());
         let bytes = web::Bytes::from_request(req, payload);
         Box::pin(async move {
             if let Some(error) = content_type_error {
                 return Err(error);
             }
-            let bytes = bytes.await.map_err(|error| {
-                let status = actix_web::ResponseError::status_code(error.as_response_error());
-                match max_body_bytes {
-                    Some(max) if status == StatusCode::PAYLOAD_TOO_LARGE => ApiError::new(
-                        status,
-                        format!("the request body is larger than the maximum of {max} bytes"),
-                    ),
-                    _ => ApiError::new(status, format!("invalid request body: {error}")),
-                }
-            })?;
+            let bytes = match limits {
+                Some(limits) => actix_web::rt::time::timeout(limits.body_timeout, bytes)
+                    .await
+                    .map_err(|_| {
+                        ApiError::new(
+                            StatusCode::REQUEST_TIMEOUT,
+                            format!(
+                                "the request body did not arrive within {} s",
+                                limits.body_timeout.as_secs()
+                            ),
+                        )
+                    })?,
+                None => bytes.await,
+            };
+            let bytes = bytes.map_err(|error| body_error(&error, limits, encoded))?;
             parse_json(&bytes).map(JsonBody)
         })
+    }
+}
+
+/// Describes a failure to read the body without actix-web's internal detail.
+fn body_error(error: &actix_web::Error, limits: Option<RequestLimits>, encoded: bool) -> ApiError {
+    use actix_web::error::PayloadError;
+
+    match error.as_error::<PayloadError>() {
+        Some(PayloadError::Overflow) => {
+            let maximum =
+                limits.map_or_else(String::new, |l| format!(" of {} bytes", l.max_body_bytes));
+            ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                format!("the request body is larger than the maximum{maximum}"),
+            )
+        }
+        // actix-web reports a body that fails to decompress as incomplete.
+        Some(PayloadError::Incomplete(_)) if encoded => ApiError::bad_request(
+            "the request body does not decode with its Content-Encoding, or it ended early",
+        ),
+        Some(PayloadError::Incomplete(_)) => ApiError::bad_request(
+            "the request body ended before its declared length or its last chunk",
+        ),
+        Some(PayloadError::EncodingCorrupted) => {
+            ApiError::bad_request("the request body does not match its Content-Encoding")
+        }
+        _ => {
+            let status = actix_web::ResponseError::status_code(error.as_response_error());
+            if status == StatusCode::PAYLOAD_TOO_LARGE {
+                let maximum = limits.map_or(0, |l| l.max_body_bytes);
+                ApiError::new(
+                    status,
+                    format!("the request body is larger than the maximum of {maximum} bytes"),
+                )
+            } else {
+                ApiError::new(status, "failed to read the request body")
+            }
+        }
     }
 }
 

@@ -53,6 +53,7 @@ fn is_valid_request_id(bytes: &[u8]) -> bool {
 pub(crate) struct RequestLimits {
     pub(crate) max_header_bytes: usize,
     pub(crate) max_body_bytes: usize,
+    pub(crate) body_timeout: std::time::Duration,
 }
 
 /// Assigns the request id, rejects oversized headers, turns a handler

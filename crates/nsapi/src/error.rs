@@ -160,5 +160,7 @@ pub(crate) async fn method_not_allowed(req: HttpRequest, allowed: Vec<Method>) -
 
 /// Default service of the whole app: a problem for every unmatched route.
 pub(crate) async fn not_found(req: HttpRequest) -> Result<HttpResponse, ApiError> {
-    Err(ApiError::not_found(format!("no route matches {} {}", req.method(), req.path())))
+    // An authority-form target (CONNECT host:port) has an empty path.
+    let target = if req.path().is_empty() { req.uri().to_string() } else { req.path().to_owned() };
+    Err(ApiError::not_found(format!("no route matches {} {target}", req.method())))
 }

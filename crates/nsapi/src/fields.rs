@@ -59,7 +59,8 @@ impl FieldMask {
         if text.len() > MAX_MASK_BYTES {
             return Err(MaskError::TooLong { length: text.len() });
         }
-        let mut parser = Parser { chars: text.char_indices().peekable(), depth: 0 };
+        let mut parser =
+            Parser { chars: text.char_indices().peekable(), depth: 0, end: text.len() };
         parser.skip_whitespace();
         let braced = parser.eat('{');
         let fields = parser.fields()?;
@@ -139,6 +140,8 @@ pub enum MaskError {
 struct Parser<'a> {
     chars: std::iter::Peekable<std::str::CharIndices<'a>>,
     depth: usize,
+    /// Length of the mask, the position reported at its end.
+    end: usize,
 }
 
 impl Parser<'_> {
@@ -152,7 +155,7 @@ impl Parser<'_> {
     }
 
     fn position(&mut self) -> usize {
-        self.chars.peek().map_or(usize::MAX, |&(position, _)| position)
+        self.chars.peek().map_or(self.end, |&(position, _)| position)
     }
 
     /// Parses `field (',' field)*`.
@@ -202,8 +205,31 @@ impl Parser<'_> {
         } else {
             FieldMask::default()
         };
-        fields.named.insert(name, nested);
+        // A field named twice, as in `host{system},host{hostname_or_ip}`,
+        // keeps what either mention selects.
+        let merged = match fields.named.remove(&name) {
+            Some(earlier) => earlier.merge(nested),
+            None => nested,
+        };
+        fields.named.insert(name, merged);
         Ok(())
+    }
+}
+
+impl FieldMask {
+    fn merge(self, other: FieldMask) -> FieldMask {
+        let (Some(mut left), Some(right)) = (self.fields, other.fields) else {
+            return FieldMask::default();
+        };
+        for (name, mask) in right.named {
+            let merged = match left.named.remove(&name) {
+                Some(existing) => existing.merge(mask),
+                None => mask,
+            };
+            left.named.insert(name, merged);
+        }
+        left.wildcard |= right.wildcard;
+        FieldMask { fields: Some(left) }
     }
 }
 
@@ -319,6 +345,18 @@ mod tests {
                 }),
             ),
             ("host,client", hostname()),
+            (
+                "host{system},host{hostname_or_ip}",
+                json!({
+                    "host": { "hostname_or_ip": "h", "system": "Linux" }
+                }),
+            ),
+            (
+                "host{system},host",
+                json!({
+                    "host": { "hostname_or_ip": "h", "system": "Linux" }
+                }),
+            ),
             ("client", json!({ "client": { "hostname_or_ip": "1.2.3.4", "system": "" } })),
             ("*", hostname()),
             (
@@ -347,9 +385,10 @@ mod tests {
     #[test]
     fn malformed_masks_are_rejected() {
         let cases = [
-            ("", MaskError::MissingName { position: usize::MAX }),
+            ("", MaskError::MissingName { position: 0 }),
             ("a,,b", MaskError::MissingName { position: 2 }),
-            ("a,", MaskError::MissingName { position: usize::MAX }),
+            ("a,", MaskError::MissingName { position: 2 }),
+            ("host{", MaskError::MissingName { position: 5 }),
             ("{}", MaskError::MissingName { position: 1 }),
             ("a{b", MaskError::Unclosed),
             ("{a", MaskError::Unclosed),

@@ -1,7 +1,9 @@
 //! The client address behind trusted reverse proxies.
 //!
 //! Any client can set `Forwarded` (RFC 7239) and `X-Forwarded-For`, so
-//! they count only when the TCP peer is a proxy the operator named. Then the client is the nearest hop, walking from the
+//! they count only when the TCP peer is a proxy the operator named, and
+//! only the one header the operator names: a proxy that appends to
+//! `X-Forwarded-For` usually passes a client's `Forwarded` through as it is. Then the client is the nearest hop, walking from the
 //! peer towards the original client, that is not a trusted proxy.
 
 use std::net::IpAddr;
@@ -13,24 +15,40 @@ use ipnet::IpNet;
 const FORWARDED: HeaderName = HeaderName::from_static("forwarded");
 const X_FORWARDED_FOR: HeaderName = HeaderName::from_static("x-forwarded-for");
 
-/// Networks whose peers may set the client address through forwarding headers.
+/// The header that trusted proxies set.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum ForwardedHeader {
+    /// `X-Forwarded-For: client, proxy1, proxy2`, set by most proxies.
+    #[default]
+    XForwardedFor,
+    /// `Forwarded: for=client, for=proxy1` (RFC 7239).
+    Forwarded,
+}
+
+/// Networks whose peers may set the client address through a forwarding header.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct TrustedProxies {
     networks: Vec<IpNet>,
+    header: ForwardedHeader,
 }
 
 impl TrustedProxies {
     /// Trusts peers in these networks. An empty list trusts no peer.
     pub fn new(networks: Vec<IpNet>) -> Self {
-        Self { networks }
+        Self { networks, header: ForwardedHeader::default() }
+    }
+
+    /// Reads the client address from `header`; the other header is ignored.
+    pub fn with_header(mut self, header: ForwardedHeader) -> Self {
+        self.header = header;
+        self
     }
 
     /// Parses CIDR blocks such as `10.0.0.0/8` or `::1/128`; a bare address
     /// is a single host.
     pub fn parse<'a>(blocks: impl IntoIterator<Item = &'a str>) -> Result<Self, String> {
         let mut networks = Vec::new();
-        for block in blocks {
-            let block = block.trim();
+        for block in blocks.into_iter().map(str::trim).filter(|block| !block.is_empty()) {
             let network = IpNet::from_str(block)
                 .or_else(|_| IpAddr::from_str(block).map(IpNet::from))
                 .map_err(|_| {
@@ -38,12 +56,17 @@ impl TrustedProxies {
                 })?;
             networks.push(network);
         }
-        Ok(Self { networks })
+        Ok(Self::new(networks))
     }
 
     /// The trusted networks.
     pub fn networks(&self) -> &[IpNet] {
         &self.networks
+    }
+
+    /// The header the client address is read from.
+    pub fn header(&self) -> ForwardedHeader {
+        self.header
     }
 
     fn trusts(&self, address: IpAddr) -> bool {
@@ -56,12 +79,18 @@ impl TrustedProxies {
     /// A malformed or hidden hop (`unknown`, `_secret`) ends the walk, and
     /// the last address that could be read is returned, because nothing
     /// beyond such a hop can be trusted.
+    /// An IPv4-mapped IPv6 peer (`::ffff:192.0.2.1`, seen on a dual-stack
+    /// socket) is returned as IPv4.
     pub fn client_address(&self, peer: IpAddr, headers: &HeaderMap) -> IpAddr {
+        let peer = canonical(peer);
         if !self.trusts(peer) {
             return peer;
         }
 
-        let hops = forwarded_hops(headers);
+        let hops = match self.header {
+            ForwardedHeader::XForwardedFor => x_forwarded_for_hops(headers),
+            ForwardedHeader::Forwarded => forwarded_hops(headers),
+        };
         let mut client = peer;
         for hop in hops.iter().rev() {
             match hop {
@@ -87,32 +116,44 @@ fn canonical(address: IpAddr) -> IpAddr {
     }
 }
 
-/// Returns the hops named by the forwarding headers, original client first.
+/// Returns the hops of all `Forwarded` lines, original client first.
 ///
-/// `Forwarded` wins over `X-Forwarded-For` when both are present. `None`
-/// marks a hop that names no readable IP address.
+/// `None` marks a hop that names no readable IP address. A line that is not
+/// visible ASCII is one such hop, so it hides every hop before it.
 fn forwarded_hops(headers: &HeaderMap) -> Vec<Option<IpAddr>> {
-    let forwarded: Vec<&str> =
-        headers.get_all(FORWARDED).filter_map(|value| value.to_str().ok()).collect();
-    if !forwarded.is_empty() {
-        return forwarded
-            .iter()
-            .flat_map(|line| split_outside_quotes(line, ','))
-            .map(|element| forwarded_for(&element).and_then(|node| parse_node(&node)))
-            .collect();
+    let mut hops = Vec::new();
+    for value in headers.get_all(FORWARDED) {
+        match value.to_str() {
+            Ok(line) => hops.extend(
+                split_outside_quotes(line, ',')
+                    .iter()
+                    .map(|element| forwarded_for(element).and_then(|node| parse_node(&node))),
+            ),
+            Err(_) => hops.push(None),
+        }
     }
-
-    headers
-        .get_all(X_FORWARDED_FOR)
-        .filter_map(|value| value.to_str().ok())
-        .flat_map(|line| line.split(','))
-        .map(|node| parse_node(node.trim()))
-        .collect()
+    hops
 }
 
-/// Returns the `for` parameter of one `Forwarded` element, unquoted.
+/// Returns the hops of all `X-Forwarded-For` lines, original client first.
+/// Empty elements, as in `a, , b`, are skipped.
+fn x_forwarded_for_hops(headers: &HeaderMap) -> Vec<Option<IpAddr>> {
+    let mut hops = Vec::new();
+    for value in headers.get_all(X_FORWARDED_FOR) {
+        match value.to_str() {
+            Ok(line) => hops.extend(
+                line.split(',').map(str::trim).filter(|node| !node.is_empty()).map(parse_node),
+            ),
+            Err(_) => hops.push(None),
+        }
+    }
+    hops
+}
+
+/// Returns the `for` parameter of one `Forwarded` element, unquoted, or
+/// `None` when it has none or more than one.
 fn forwarded_for(element: &str) -> Option<String> {
-    split_outside_quotes(element, ';').into_iter().find_map(|pair| {
+    let mut values = split_outside_quotes(element, ';').into_iter().filter_map(|pair| {
         let (name, value) = pair.split_once('=')?;
         if !name.trim().eq_ignore_ascii_case("for") {
             return None;
@@ -120,7 +161,9 @@ fn forwarded_for(element: &str) -> Option<String> {
         let value = value.trim();
         let unquoted = value.strip_prefix('"').and_then(|v| v.strip_suffix('"')).unwrap_or(value);
         Some(unquoted.to_owned())
-    })
+    });
+    let first = values.next()?;
+    values.next().is_none().then_some(first)
 }
 
 /// Splits on `separator` except inside double quotes.
@@ -205,95 +248,131 @@ mod tests {
 
     #[test]
     fn client_address_cases() {
-        let trusted = TrustedProxies::parse(["10.0.0.0/8", "fd00::/8"]).expect("valid blocks");
+        let xff = TrustedProxies::parse(["10.0.0.0/8", "fd00::/8"]).expect("valid blocks");
+        let fwd = xff.clone().with_header(ForwardedHeader::Forwarded);
         let proxy = ip("10.0.0.5");
-        // Each row: peer, headers, expected client, why.
-        let cases: Vec<(IpAddr, HeaderMap, &str, &str)> = vec![
+        let outsider = ip("198.51.100.1");
+        // Each row: configuration, peer, header name, header value, expected client, why.
+        let cases = [
+            (&xff, outsider, "x-forwarded-for", "1.2.3.4", "198.51.100.1", "untrusted peer spoofs"),
+            (&fwd, outsider, "forwarded", "for=1.2.3.4", "198.51.100.1", "untrusted peer spoofs"),
+            (&xff, proxy, "x-forwarded-for", "203.0.113.9", "203.0.113.9", "one trusted hop"),
             (
-                ip("198.51.100.1"),
-                headers(&[("x-forwarded-for", "1.2.3.4")]),
-                "198.51.100.1",
-                "untrusted peer spoofs",
-            ),
-            (
-                ip("198.51.100.1"),
-                headers(&[("forwarded", "for=1.2.3.4")]),
-                "198.51.100.1",
-                "untrusted peer spoofs Forwarded",
-            ),
-            (proxy, headers(&[]), "10.0.0.5", "trusted peer without headers"),
-            (
+                &xff,
                 proxy,
-                headers(&[("x-forwarded-for", "203.0.113.9")]),
-                "203.0.113.9",
-                "one trusted hop",
-            ),
-            (
-                proxy,
-                headers(&[("x-forwarded-for", "6.6.6.6, 203.0.113.9, 10.0.0.7")]),
+                "x-forwarded-for",
+                "6.6.6.6, 203.0.113.9, 10.0.0.7",
                 "203.0.113.9",
                 "spoofed left part ignored",
             ),
+            (&xff, proxy, "x-forwarded-for", "10.0.0.8, 10.0.0.7", "10.0.0.8", "all hops trusted"),
+            (&xff, proxy, "x-forwarded-for", "garbage", "10.0.0.5", "malformed hop"),
             (
+                &xff,
                 proxy,
-                headers(&[("x-forwarded-for", "6.6.6.6"), ("x-forwarded-for", "203.0.113.9")]),
-                "203.0.113.9",
-                "repeated header lines",
-            ),
-            (
-                proxy,
-                headers(&[("x-forwarded-for", "10.0.0.8, 10.0.0.7")]),
-                "10.0.0.8",
-                "all hops trusted",
-            ),
-            (proxy, headers(&[("x-forwarded-for", "garbage")]), "10.0.0.5", "malformed hop"),
-            (
-                proxy,
-                headers(&[("x-forwarded-for", "203.0.113.1, garbage")]),
+                "x-forwarded-for",
+                "203.0.113.1, garbage",
                 "10.0.0.5",
                 "malformed hop hides the rest",
             ),
             (
+                &xff,
                 proxy,
-                headers(&[("forwarded", r#"for="[2001:db8::7]:4711";proto=https"#)]),
+                "x-forwarded-for",
+                "203.0.113.1, ,",
+                "203.0.113.1",
+                "empty elements are skipped",
+            ),
+            (
+                &xff,
+                proxy,
+                "forwarded",
+                "for=6.6.6.6",
+                "10.0.0.5",
+                "Forwarded ignored when X-Forwarded-For is configured",
+            ),
+            (
+                &fwd,
+                proxy,
+                "x-forwarded-for",
+                "6.6.6.6",
+                "10.0.0.5",
+                "X-Forwarded-For ignored when Forwarded is configured",
+            ),
+            (
+                &fwd,
+                proxy,
+                "forwarded",
+                r#"for="[2001:db8::7]:4711";proto=https"#,
                 "2001:db8::7",
                 "IPv6 node with port",
             ),
             (
+                &fwd,
                 proxy,
-                headers(&[("forwarded", "for=203.0.113.3, for=10.0.0.9")]),
+                "forwarded",
+                "for=203.0.113.3, for=10.0.0.9",
                 "203.0.113.3",
-                "two Forwarded elements",
+                "two elements",
             ),
-            (proxy, headers(&[("forwarded", "for=_hidden")]), "10.0.0.5", "obfuscated node"),
+            (&fwd, proxy, "forwarded", "for=_hidden", "10.0.0.5", "obfuscated node"),
             (
+                &fwd,
                 proxy,
-                headers(&[("forwarded", "for=203.0.113.3"), ("x-forwarded-for", "6.6.6.6")]),
-                "203.0.113.3",
-                "Forwarded wins",
+                "forwarded",
+                "for=6.6.6.6;for=203.0.113.3",
+                "10.0.0.5",
+                "two for parameters in one element",
             ),
             (
+                &fwd,
                 proxy,
-                headers(&[("forwarded", r#"by=x;for="203.0.113.4,5""#)]),
+                "forwarded",
+                r#"by=x;for="203.0.113.4,5""#,
                 "10.0.0.5",
                 "quoted comma is no separator",
             ),
             (
+                &xff,
                 ip("fd00::1"),
-                headers(&[("x-forwarded-for", "2001:db8::5")]),
+                "x-forwarded-for",
+                "2001:db8::5",
                 "2001:db8::5",
                 "trusted IPv6 peer",
             ),
             (
+                &xff,
                 ip("::ffff:10.0.0.5"),
-                headers(&[("x-forwarded-for", "203.0.113.9")]),
+                "x-forwarded-for",
+                "203.0.113.9",
                 "203.0.113.9",
                 "IPv4-mapped peer",
             ),
+            (
+                &xff,
+                ip("::ffff:192.0.2.1"),
+                "x-other",
+                "x",
+                "192.0.2.1",
+                "IPv4-mapped untrusted peer",
+            ),
+            (&xff, proxy, "x-other", "x", "10.0.0.5", "trusted peer without forwarding headers"),
         ];
-        for (peer, map, expected, why) in cases {
+        for (trusted, peer, name, value, expected, why) in cases {
+            let mut map = HeaderMap::new();
+            map.append(HeaderName::from_static(name), HeaderValue::from_static(value));
             assert_eq!(trusted.client_address(peer, &map), ip(expected), "{why}");
         }
+
+        let repeated =
+            headers(&[("x-forwarded-for", "6.6.6.6"), ("x-forwarded-for", "203.0.113.9")]);
+        assert_eq!(xff.client_address(proxy, &repeated), ip("203.0.113.9"), "repeated lines");
+
+        let mut non_ascii = HeaderMap::new();
+        let value = HeaderValue::from_bytes(b"for=\xe9, for=5.5.5.5").expect("header value");
+        non_ascii.append(FORWARDED, value);
+        non_ascii.append(X_FORWARDED_FOR, HeaderValue::from_static("6.6.6.6"));
+        assert_eq!(fwd.client_address(proxy, &non_ascii), proxy, "unreadable Forwarded line");
     }
 
     #[test]
@@ -301,5 +380,7 @@ mod tests {
         let nobody = TrustedProxies::default();
         let map = headers(&[("x-forwarded-for", "203.0.113.9"), ("forwarded", "for=203.0.113.8")]);
         assert_eq!(nobody.client_address(ip("127.0.0.1"), &map), ip("127.0.0.1"));
+        let forwarded = nobody.with_header(ForwardedHeader::Forwarded);
+        assert_eq!(forwarded.client_address(ip("127.0.0.1"), &map), ip("127.0.0.1"));
     }
 }

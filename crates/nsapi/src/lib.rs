@@ -86,7 +86,7 @@ pub use context::{RequestId, REQUEST_ID_HEADER};
 pub use error::{ApiError, PROBLEM_JSON};
 pub use facts::{system_name, ClientInfo, Facts, HostInfo, OsDetector};
 pub use fields::{FieldMask, MaskError, MaskedJson, FIELDS_HEADER, MAX_MASK_BYTES, MAX_MASK_DEPTH};
-pub use forwarded::TrustedProxies;
+pub use forwarded::{ForwardedHeader, TrustedProxies};
 pub use ipnet::IpNet;
 pub use namespace::{registered_namespaces, Namespace};
 pub use registry::{ConfigError, ConfigProblem, Mount};

@@ -98,7 +98,7 @@ pub enum ConfigProblem {
         /// The namespaces on it.
         namespaces: Vec<String>,
     },
-    /// A prefix that covers a path the server itself serves.
+    /// A prefix that covers, or lies inside, a path the server itself serves.
     ReservedPrefix {
         /// The namespace.
         namespace: String,
@@ -201,7 +201,7 @@ impl fmt::Display for ConfigProblem {
             ),
             Self::ReservedPrefix { namespace, prefix, reserved } => write!(
                 f,
-                "namespace '{namespace}' with prefix '{prefix}' covers '{reserved}', \
+                "namespace '{namespace}' with prefix '{prefix}' overlaps '{reserved}', \
                  which the server serves itself; choose another prefix"
             ),
             Self::InvalidRoutePath { namespace, path, reason } => {
@@ -358,7 +358,8 @@ pub(crate) fn plan_mounts(
                 prefix: prefix.clone(),
             });
         }
-        for path in reserved.iter().filter(|path| covers(&prefix, path)) {
+        let overlaps = |path: &&String| covers(&prefix, path) || covers(path, &prefix);
+        for path in reserved.iter().filter(overlaps) {
             problems.push(ConfigProblem::ReservedPrefix {
                 namespace: name.to_owned(),
                 prefix: prefix.clone(),
@@ -447,7 +448,7 @@ fn is_valid_prefix(prefix: &str) -> bool {
 }
 
 /// Returns whether a namespace on `prefix` would receive requests for `path`.
-fn covers(prefix: &str, path: &str) -> bool {
+pub(crate) fn covers(prefix: &str, path: &str) -> bool {
     path == prefix || path.strip_prefix(prefix).is_some_and(|rest| rest.starts_with('/'))
 }
 

@@ -76,7 +76,11 @@ fn start() -> (SocketAddr, ServerHandle) {
             HostInfo { hostname: "h".into(), system: "Linux".into() },
             ClientInfo { address: String::new(), system: String::new() },
         ))
-        .limits(Limits { max_body_bytes: 64, ..Limits::default() })
+        .limits(Limits {
+            max_body_bytes: 64,
+            body_timeout: Duration::from_secs(1),
+            ..Limits::default()
+        })
         .build()
         .expect("valid configuration");
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind a free port");
@@ -181,5 +185,30 @@ async fn request_bodies_are_checked() {
     let (status, response) = send(addr, wrong_type.into()).await.expect("a response");
     assert_eq!(status, 400, "{response}");
     assert!(response.contains("Content-Type"), "{response}");
+    handle.stop(true).await;
+}
+
+#[actix_web::test]
+async fn slow_or_broken_bodies_are_rejected() {
+    let (addr, handle) = start();
+
+    // Each row: request bytes, expected status, text expected in the body.
+    let head = "POST /test/notes HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\
+                Content-Type: application/json\r\n";
+    let cases = [
+        (format!("{head}Content-Length: 40\r\n\r\n{{\"title\""), 408, "within 1 s"),
+        (format!("{head}Transfer-Encoding: chunked\r\n\r\n5\r\n{{\"tit\r\nzz\r\n"), 400, ""),
+        (
+            format!("{head}Content-Encoding: gzip\r\nContent-Length: 5\r\n\r\nabcde"),
+            400,
+            "Content-Encoding",
+        ),
+    ];
+    for (request, status, text) in cases {
+        let (actual, body) = send(addr, request.clone()).await.expect("a response");
+        assert_eq!(actual, status, "{request:?}: {body}");
+        assert!(body.contains(text), "{request:?}: {body}");
+        assert!(!body.contains("Some(") && !body.contains("None"), "internal detail: {body}");
+    }
     handle.stop(true).await;
 }

@@ -8,6 +8,7 @@ mod store;
 
 use std::sync::LazyLock;
 
+use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest};
 use nsapi::{register_namespace, ApiError, Created, JsonBody, Namespace, Routes};
 use paperclip::actix::{api_v2_operation, web::Json, Apiv2Schema, NoContent};
@@ -17,6 +18,10 @@ pub use store::TodoStore;
 
 /// Maximum length of a task's text, in characters.
 pub const MAX_TASK_CHARS: usize = 1000;
+
+/// Maximum number of tasks a store holds. It bounds the memory of the
+/// store (about 4 MB of text at most) and the size of the list response.
+pub const MAX_TODOS: usize = 1000;
 
 /// The `todo` namespace with its own store.
 pub struct TodoNamespace {
@@ -118,7 +123,13 @@ async fn create_todo(
     store: web::Data<TodoStore>,
     input: JsonBody<TodoInput>,
 ) -> Result<Created<Todo>, ApiError> {
-    let todo = store.create(input.into_inner().validate()?);
+    let task = input.into_inner().validate()?;
+    let todo = store.create(task).ok_or_else(|| {
+        ApiError::new(
+            StatusCode::INSUFFICIENT_STORAGE,
+            format!("the list holds the maximum of {MAX_TODOS} tasks; delete one first"),
+        )
+    })?;
     // The list path ends in '/', whatever prefix the namespace is mounted at.
     let location = format!("{}{}", req.path(), todo.id);
     Ok(Created { location, body: todo })

@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
-use crate::Todo;
+use crate::{Todo, MAX_TODOS};
 
 /// Tasks by id behind one lock, so concurrent requests neither lose nor
 /// duplicate a task and ids are never reused.
@@ -30,13 +30,17 @@ impl TodoStore {
         self.lock().todos.values().cloned().collect()
     }
 
-    /// Stores a new task under the next id and returns it.
-    pub fn create(&self, task: String) -> Todo {
+    /// Stores a new task under the next id and returns it, or `None` when
+    /// the store holds [`MAX_TODOS`] tasks.
+    pub fn create(&self, task: String) -> Option<Todo> {
         let mut inner = self.lock();
+        if inner.todos.len() >= MAX_TODOS {
+            return None;
+        }
         inner.last_id += 1;
         let todo = Todo { id: inner.last_id, task };
         inner.todos.insert(todo.id, todo.clone());
-        todo
+        Some(todo)
     }
 
     /// Returns the task with this id.

@@ -220,3 +220,20 @@ async fn concurrent_creates_lose_nothing() {
     assert_eq!(tasks.len(), THREADS * PER_THREAD, "tasks duplicated or overwritten");
     handle.stop(true).await;
 }
+
+#[actix_web::test]
+async fn store_is_bounded() {
+    static TODOS: TodoNamespace = TodoNamespace::new();
+    let client = TestClient::start(&[&TODOS], example_facts()).await;
+    for i in 0..nsapi_todo::MAX_TODOS {
+        let response = client.post_json("/todos/", &json!({ "task": format!("t{i}") })).await;
+        assert_eq!(response.status, 201, "task {i}");
+    }
+    let full = client.post_json("/todos/", &json!({ "task": "one too many" })).await;
+    assert_eq!(full.status, 507);
+    assert!(full.json()["detail"].as_str().is_some_and(|d| d.contains("delete one first")));
+
+    assert_eq!(client.delete("/todos/1").await.status, 204);
+    let again = client.post_json("/todos/", &json!({ "task": "fits again" })).await;
+    assert_eq!(again.status, 201);
+}
