@@ -56,7 +56,7 @@ fn field_masks_filter_responses() {
         ("/respond/hostname", "host{system}", serde_json::json!({ "host": { "system": "Linux" } })),
         (
             "/respond/hostname",
-            "{client{hostname_or_ip}}",
+            "client{hostname_or_ip}",
             serde_json::json!({ "client": { "hostname_or_ip": "127.0.0.1" } }),
         ),
         ("/respond/hi", "response", serde_json::json!({ "response": "hi" })),

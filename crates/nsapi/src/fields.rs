@@ -2,10 +2,15 @@
 //!
 //! The syntax follows flask-restx's masks: `host{system},client` keeps the
 //! `system` field of `host` and all of `client`. Fields are separated by
-//! commas, braces select nested fields, `*` keeps every field not named,
-//! and the whole mask may stand in one pair of braces. Arrays apply the
-//! mask to each element. Fields that the response does not have are
-//! ignored.
+//! commas, braces select nested fields, and `*` keeps every field not
+//! named. An empty mask keeps everything. Arrays apply the mask to each
+//! element. Fields that the response does not have are ignored.
+//!
+//! A mask travels in a header, so it is printable ASCII without spaces
+//! (HTTP strips spaces at the ends of a header value anyway): field names
+//! use any of it but `,`, `{`, `}` and `*`. The grammar is
+//! regular up to the depth limit, and [`mask_pattern`] is that regular
+//! expression, which the documents give as the header's `pattern`.
 
 use std::collections::BTreeMap;
 use std::future::{ready, Ready};
@@ -30,15 +35,17 @@ pub const FIELDS_HEADER: HeaderName = HeaderName::from_static("x-fields");
 /// Maximum length of a mask in bytes.
 pub const MAX_MASK_BYTES: usize = 1024;
 
-/// Maximum nesting depth of braces in a mask.
-pub const MAX_MASK_DEPTH: usize = 16;
+/// Maximum nesting depth of braces in a mask. The documented pattern doubles
+/// in size with each level, which is what keeps this small.
+pub const MAX_MASK_DEPTH: usize = 4;
 
 /// Description of the header parameter in the documents, which the core
 /// also uses to find the operations that accept a mask.
 pub(crate) const FIELDS_PARAMETER_DESCRIPTION: &str =
     "Field mask that selects the response fields, such as host{system},client. \
-     Fields are separated by commas, braces select nested fields and * keeps \
-     the fields not named.";
+     Fields are separated by commas, braces select nested fields (up to 4 \
+     levels) and * keeps the fields not named. No spaces; an empty mask keeps \
+     every field.";
 
 /// A parsed field mask; the default keeps every field.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -59,15 +66,12 @@ impl FieldMask {
         if text.len() > MAX_MASK_BYTES {
             return Err(MaskError::TooLong { length: text.len() });
         }
+        if text.is_empty() {
+            return Ok(Self::default());
+        }
         let mut parser =
             Parser { chars: text.char_indices().peekable(), depth: 0, end: text.len() };
-        parser.skip_whitespace();
-        let braced = parser.eat('{');
         let fields = parser.fields()?;
-        if braced && !parser.eat('}') {
-            return Err(MaskError::Unclosed);
-        }
-        parser.skip_whitespace();
         if let Some((position, c)) = parser.chars.next() {
             return Err(MaskError::Unexpected { found: c, position });
         }
@@ -145,12 +149,7 @@ struct Parser<'a> {
 }
 
 impl Parser<'_> {
-    fn skip_whitespace(&mut self) {
-        while self.chars.next_if(|(_, c)| c.is_whitespace()).is_some() {}
-    }
-
     fn eat(&mut self, expected: char) -> bool {
-        self.skip_whitespace();
         self.chars.next_if(|&(_, c)| c == expected).is_some()
     }
 
@@ -176,7 +175,6 @@ impl Parser<'_> {
             return Ok(());
         }
 
-        self.skip_whitespace();
         let start = self.position();
         let mut name = String::new();
         while let Some((_, c)) = self.chars.next_if(|&(_, c)| is_name_char(c)) {
@@ -234,7 +232,32 @@ impl FieldMask {
 }
 
 fn is_name_char(c: char) -> bool {
-    !c.is_whitespace() && !c.is_control() && !matches!(c, ',' | '{' | '}' | '*')
+    c.is_ascii_graphic() && !matches!(c, ',' | '{' | '}' | '*')
+}
+
+/// Returns the regular expression that matches exactly the masks
+/// [`FieldMask::parse`] accepts (apart from the length limit), in a syntax
+/// that Python's `re`, ECMAScript and Rust's `regex` read alike.
+pub fn mask_pattern() -> String {
+    const NAME: &str = "[!-)+\\--z|~]+";
+
+    // Literal braces and the star stand in classes, not as escapes.
+    // Schemathesis 4.32 rewrites `\}` and `[}]` to a bare `}`, which
+    // ECMAScript's unicode mode rejects, but keeps the range `[}-}]`.
+    const OPEN: &str = "[{]";
+    const CLOSE: &str = "[}-}]";
+    const STAR: &str = "[*]";
+
+    // A field at the deepest level has no braces; each level up may wrap
+    // the list of the level below. Commas are required, so the expression
+    // is unambiguous and matches in linear time without backtracking blowup.
+    let mut field = format!("(?:{STAR}|{NAME})");
+    let mut list = format!("{field}(?:,{field})*");
+    for _ in 0..MAX_MASK_DEPTH {
+        field = format!("(?:{STAR}|{NAME}(?:{OPEN}{list}{CLOSE})?)");
+        list = format!("{field}(?:,{field})*");
+    }
+    format!("^(?:{list})?$")
 }
 
 impl FromRequest for FieldMask {
@@ -267,6 +290,11 @@ impl OperationModifier for FieldMask {
             required: false,
             data_type: Some(DataType::String),
             description: Some(FIELDS_PARAMETER_DESCRIPTION.into()),
+            max_length: u32::try_from(MAX_MASK_BYTES).ok(),
+            pattern: Some(mask_pattern()),
+            // Without a default, Swagger UI builds a sample value from the
+            // pattern, which its nested repetitions make take minutes.
+            default: Some(serde_json::Value::String(String::new())),
             ..Default::default()
         }));
     }
@@ -336,15 +364,15 @@ mod tests {
         // Each row: mask, expected output for the hostname model.
         let cases = [
             ("host{system}", json!({ "host": { "system": "Linux" } })),
-            ("{host{system}}", json!({ "host": { "system": "Linux" } })),
             (
-                " host { system } , client ",
+                "host{system},client",
                 json!({
                     "host": { "system": "Linux" },
                     "client": { "hostname_or_ip": "1.2.3.4", "system": "" }
                 }),
             ),
             ("host,client", hostname()),
+            ("", hostname()),
             (
                 "host{system},host{hostname_or_ip}",
                 json!({
@@ -385,15 +413,18 @@ mod tests {
     #[test]
     fn malformed_masks_are_rejected() {
         let cases = [
-            ("", MaskError::MissingName { position: 0 }),
             ("a,,b", MaskError::MissingName { position: 2 }),
-            ("a,", MaskError::MissingName { position: 2 }),
             ("host{", MaskError::MissingName { position: 5 }),
-            ("{}", MaskError::MissingName { position: 1 }),
+            ("a,", MaskError::MissingName { position: 2 }),
+            ("a{}", MaskError::MissingName { position: 2 }),
             ("a{b", MaskError::Unclosed),
-            ("{a", MaskError::Unclosed),
+            ("{a}", MaskError::Unexpected { found: '{', position: 0 }),
+            ("a{b}c", MaskError::Unexpected { found: 'c', position: 4 }),
             ("a}", MaskError::Unexpected { found: '}', position: 1 }),
-            ("a b", MaskError::Unexpected { found: 'b', position: 2 }),
+            ("a\nb", MaskError::Unexpected { found: '\n', position: 1 }),
+            ("a b", MaskError::Unexpected { found: ' ', position: 1 }),
+            (" a", MaskError::Unexpected { found: ' ', position: 0 }),
+            ("caf\u{e9}", MaskError::Unexpected { found: '\u{e9}', position: 3 }),
         ];
         for (mask, expected) in cases {
             assert_eq!(FieldMask::parse(mask), Err(expected), "mask {mask:?}");

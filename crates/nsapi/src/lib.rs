@@ -85,7 +85,9 @@ pub use config::{ApiInfo, HEALTHZ_PATH, OPENAPI_JSON_PATH, READYZ_PATH, SWAGGER_
 pub use context::{RequestId, REQUEST_ID_HEADER};
 pub use error::{ApiError, PROBLEM_JSON};
 pub use facts::{system_name, ClientInfo, Facts, HostInfo, OsDetector};
-pub use fields::{FieldMask, MaskError, MaskedJson, FIELDS_HEADER, MAX_MASK_BYTES, MAX_MASK_DEPTH};
+pub use fields::{
+    mask_pattern, FieldMask, MaskError, MaskedJson, FIELDS_HEADER, MAX_MASK_BYTES, MAX_MASK_DEPTH,
+};
 pub use forwarded::{ForwardedHeader, TrustedProxies};
 pub use ipnet::IpNet;
 pub use namespace::{registered_namespaces, Namespace};

@@ -23,6 +23,17 @@ pub trait Namespace: Send + Sync + 'static {
         format!("/{}", self.name())
     }
 
+    /// Returns JSON merge patches (RFC 7386) for this namespace's models,
+    /// by model name, applied to both documents.
+    ///
+    /// paperclip's derive cannot express constraints such as `minLength`,
+    /// `pattern` or `additionalProperties`; a patch adds them, for example
+    /// `("TodoInput", json!({"additionalProperties": false}))`. A patch for
+    /// a model the documents lack is a configuration error.
+    fn model_patches(&self) -> Vec<(&'static str, serde_json::Value)> {
+        Vec::new()
+    }
+
     /// Adds the namespace's routes, with paths relative to the prefix.
     ///
     /// The server calls this once per worker thread and once more to build

@@ -150,6 +150,13 @@ pub enum ConfigProblem {
         /// The namespaces.
         namespaces: Vec<String>,
     },
+    /// A model patch for a model that the documents do not have.
+    UnknownModel {
+        /// The namespace with the patch.
+        namespace: String,
+        /// The model name.
+        model: String,
+    },
     /// A docs UI path that cannot be served.
     InvalidDocsPath {
         /// Reason for the rejection.
@@ -226,6 +233,10 @@ impl fmt::Display for ConfigProblem {
                 f,
                 "namespaces {} define different models named '{model}'; rename one",
                 quote_list(namespaces)
+            ),
+            Self::UnknownModel { namespace, model } => write!(
+                f,
+                "namespace '{namespace}' patches model '{model}', which no operation uses"
             ),
             Self::InvalidDocsPath { reason } => write!(f, "{reason}"),
             Self::UserAgentRules { reason } => {

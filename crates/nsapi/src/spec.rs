@@ -89,6 +89,9 @@ pub(crate) fn build_specs(mounts: &[Mount], info: &ApiInfo) -> Result<Specs, Con
     let mut v2 = serde_json::to_value(&api).map_err(|e| conversion_failed(&e.to_string()))?;
     add_problem_responses_v2(&mut v2);
     add_problem_responses_v3(&mut v3);
+    add_header_schemas_v3(&v2, &mut v3);
+    add_mask_defaults_v3(&mut v3);
+    apply_model_patches(mounts, &mut v2, &mut v3)?;
     relax_masked_models(&mut v2, "definitions", "#/definitions/");
     relax_masked_models(&mut v3, "components", "#/components/schemas/");
     Ok(Specs { v2, v3 })
@@ -147,6 +150,110 @@ fn add_problem_responses_v3(document: &mut Value) {
     });
     for operation in operations_mut(document) {
         operation["responses"]["default"] = response.clone();
+    }
+}
+
+/// Gives every response header of the OpenAPI 3.0 document a schema.
+///
+/// paperclip's conversion leaves the header without one (an invalid
+/// document), so the type comes from the Swagger 2.0 header.
+fn add_header_schemas_v3(v2: &Value, v3: &mut Value) {
+    let Some(paths) = v3.get_mut("paths").and_then(Value::as_object_mut) else {
+        return;
+    };
+    for (path, item) in paths.iter_mut() {
+        let Some(item) = item.as_object_mut() else {
+            continue;
+        };
+        for (method, operation) in item.iter_mut() {
+            let Some(responses) = operation.get_mut("responses").and_then(Value::as_object_mut)
+            else {
+                continue;
+            };
+            for (status, response) in responses.iter_mut() {
+                let Some(headers) = response.get_mut("headers").and_then(Value::as_object_mut)
+                else {
+                    continue;
+                };
+                for (name, header) in headers.iter_mut() {
+                    if header.get("schema").is_some() {
+                        continue;
+                    }
+                    let v2_header =
+                        &v2["paths"][path][method]["responses"][status]["headers"][name];
+                    let kind = v2_header["type"].as_str().unwrap_or("string");
+                    header["schema"] = json!({ "type": kind });
+                    if let Some(object) = header.as_object_mut() {
+                        object.remove("content");
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Gives the `X-Fields` parameters of the OpenAPI 3.0 document their
+/// default and an example, which paperclip's conversion drops. Without them
+/// Swagger UI builds a sample from the pattern, and its nested repetitions
+/// make that take minutes.
+fn add_mask_defaults_v3(document: &mut Value) {
+    for operation in operations_mut(document) {
+        let Some(parameters) = operation.get_mut("parameters").and_then(Value::as_array_mut) else {
+            continue;
+        };
+        for parameter in
+            parameters.iter_mut().filter(|p| p["in"] == "header" && p["name"] == "X-Fields")
+        {
+            parameter["schema"]["default"] = json!("");
+            parameter["example"] = json!("");
+        }
+    }
+}
+
+/// Applies each namespace's model patches to both documents.
+fn apply_model_patches(
+    mounts: &[Mount],
+    v2: &mut Value,
+    v3: &mut Value,
+) -> Result<(), ConfigError> {
+    let mut problems = Vec::new();
+    for mount in mounts {
+        for (model, patch) in mount.namespace().model_patches() {
+            let v2_model = &mut v2["definitions"][model];
+            let v3_model = &mut v3["components"]["schemas"][model];
+            if !v2_model.is_object() || !v3_model.is_object() {
+                problems.push(ConfigProblem::UnknownModel {
+                    namespace: mount.name().to_owned(),
+                    model: model.to_owned(),
+                });
+                continue;
+            }
+            merge_patch(v2_model, &patch);
+            merge_patch(v3_model, &patch);
+        }
+    }
+    ConfigError::from_problems(problems)
+}
+
+/// Applies a JSON merge patch (RFC 7386): objects merge key by key, `null`
+/// removes a key, and any other value replaces the target.
+fn merge_patch(target: &mut Value, patch: &Value) {
+    let Value::Object(patch) = patch else {
+        *target = patch.clone();
+        return;
+    };
+    if !target.is_object() {
+        *target = json!({});
+    }
+    let Some(target) = target.as_object_mut() else {
+        return;
+    };
+    for (key, value) in patch {
+        if value.is_null() {
+            target.remove(key);
+        } else {
+            merge_patch(target.entry(key.clone()).or_insert(Value::Null), value);
+        }
     }
 }
 

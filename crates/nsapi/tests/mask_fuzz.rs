@@ -1,7 +1,9 @@
 //! Property tests of the X-Fields mask parser: no input panics, parsing
 //! stays bounded on deep nesting, and every well-formed mask parses.
 
-use nsapi::{FieldMask, MaskError, MAX_MASK_BYTES, MAX_MASK_DEPTH};
+use std::sync::LazyLock;
+
+use nsapi::{mask_pattern, FieldMask, MaskError, MAX_MASK_BYTES, MAX_MASK_DEPTH};
 use proptest::prelude::*;
 use serde_json::json;
 
@@ -15,6 +17,10 @@ fn valid_mask() -> impl Strategy<Value = String> {
     });
     proptest::collection::vec(field, 1..4).prop_map(|fields| fields.join(","))
 }
+
+/// The documented pattern, compiled once.
+static PATTERN: LazyLock<regex::Regex> =
+    LazyLock::new(|| regex::Regex::new(&mask_pattern()).expect("the pattern compiles"));
 
 proptest! {
     #![proptest_config(ProptestConfig { cases: 2000, ..ProptestConfig::default() })]
@@ -35,6 +41,24 @@ proptest! {
     #[test]
     fn valid_masks_parse(mask in valid_mask()) {
         prop_assert!(FieldMask::parse(&mask).is_ok(), "{}", mask);
+        prop_assert!(PATTERN.is_match(&mask), "{}", mask);
+    }
+
+    #[test]
+    fn pattern_agrees_with_parser(text in "[ab{},* \t~!é\n]{0,40}") {
+        prop_assert_eq!(PATTERN.is_match(&text), FieldMask::parse(&text).is_ok(), "{:?}", text);
+    }
+}
+
+#[test]
+fn pattern_agrees_at_depth_limit() {
+    let nested = |depth: usize| format!("{}x{}", "a{".repeat(depth), "}".repeat(depth));
+    for depth in [MAX_MASK_DEPTH - 1, MAX_MASK_DEPTH, MAX_MASK_DEPTH + 1] {
+        for mask in [nested(depth), format!("b,{},c", nested(depth))] {
+            let parsed = FieldMask::parse(&mask).is_ok();
+            assert_eq!(parsed, depth <= MAX_MASK_DEPTH, "{mask}");
+            assert_eq!(PATTERN.is_match(&mask), parsed, "{mask}");
+        }
     }
 }
 

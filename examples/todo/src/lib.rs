@@ -4,6 +4,7 @@
 //! thread shares, so each replica of a server has its own list and a
 //! restart empties it.
 
+mod id;
 mod store;
 
 use std::sync::LazyLock;
@@ -14,10 +15,15 @@ use nsapi::{register_namespace, ApiError, Created, JsonBody, Namespace, Routes};
 use paperclip::actix::{api_v2_operation, web::Json, Apiv2Schema, NoContent};
 use serde::{Deserialize, Serialize};
 
+pub use id::{TodoId, MAX_ID};
 pub use store::TodoStore;
 
 /// Maximum length of a task's text, in characters.
 pub const MAX_TASK_CHARS: usize = 1000;
+
+/// Pattern of a task's text: at least one character that is neither white
+/// space nor a control character, the rule [`TodoInput`] checks.
+const TASK_PATTERN: &str = "[^\\s\\x00-\\x1f\\x7f-\\x9f]";
 
 /// Maximum number of tasks a store holds. It bounds the memory of the
 /// store (about 4 MB of text at most) and the size of the list response.
@@ -55,6 +61,19 @@ impl Namespace for TodoNamespace {
         "/todos".into()
     }
 
+    /// Constraints of the input model that paperclip's derive cannot express.
+    fn model_patches(&self) -> Vec<(&'static str, serde_json::Value)> {
+        let task = serde_json::json!({
+            "minLength": 1,
+            "maxLength": MAX_TASK_CHARS,
+            "pattern": TASK_PATTERN,
+        });
+        vec![(
+            "TodoInput",
+            serde_json::json!({ "additionalProperties": false, "properties": { "task": task } }),
+        )]
+    }
+
     fn routes(&self, routes: &mut Routes) {
         routes.app_data(LazyLock::force(&self.store).clone());
         routes.get("/", list_todos);
@@ -83,14 +102,19 @@ pub struct Todo {
 #[derive(Debug, Clone, Deserialize, Apiv2Schema)]
 #[serde(deny_unknown_fields)]
 pub struct TodoInput {
-    /// The task details: 1 to 1000 characters, not only white space.
+    /// The task details: 1 to 1000 characters, not only white space or
+    /// control characters.
     pub task: String,
 }
 
 impl TodoInput {
     fn validate(self) -> Result<String, ApiError> {
-        if self.task.trim().is_empty() {
-            return Err(ApiError::bad_request("field 'task' must not be empty"));
+        // Python's \s, which JSON Schema validators use, also counts the
+        // controls 0x1C to 0x1F as space, so controls are excluded as well.
+        if !self.task.chars().any(|c| !c.is_whitespace() && !c.is_control()) {
+            return Err(ApiError::bad_request(
+                "field 'task' must contain a character that is not white space",
+            ));
         }
         let length = self.task.chars().count();
         if length > MAX_TASK_CHARS {
@@ -137,8 +161,8 @@ async fn create_todo(
 
 /// Fetch a task by id.
 #[api_v2_operation(operation_id = "get_todo")]
-async fn get_todo(store: web::Data<TodoStore>, id: web::Path<u64>) -> Result<Json<Todo>, ApiError> {
-    let id = id.into_inner();
+async fn get_todo(store: web::Data<TodoStore>, id: TodoId) -> Result<Json<Todo>, ApiError> {
+    let TodoId(id) = id;
     store.get(id).map(Json).ok_or_else(|| not_found(id))
 }
 
@@ -146,21 +170,18 @@ async fn get_todo(store: web::Data<TodoStore>, id: web::Path<u64>) -> Result<Jso
 #[api_v2_operation(operation_id = "update_todo")]
 async fn update_todo(
     store: web::Data<TodoStore>,
-    id: web::Path<u64>,
+    id: TodoId,
     input: JsonBody<TodoInput>,
 ) -> Result<Json<Todo>, ApiError> {
-    let id = id.into_inner();
+    let TodoId(id) = id;
     let task = input.into_inner().validate()?;
     store.update(id, task).map(Json).ok_or_else(|| not_found(id))
 }
 
 /// Delete a task.
 #[api_v2_operation(operation_id = "delete_todo")]
-async fn delete_todo(
-    store: web::Data<TodoStore>,
-    id: web::Path<u64>,
-) -> Result<NoContent, ApiError> {
-    let id = id.into_inner();
+async fn delete_todo(store: web::Data<TodoStore>, id: TodoId) -> Result<NoContent, ApiError> {
+    let TodoId(id) = id;
     if store.delete(id) {
         Ok(NoContent)
     } else {

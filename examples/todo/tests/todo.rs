@@ -51,15 +51,15 @@ async fn errors_are_problems() {
     let client = TestClient::start(&[&TODOS], example_facts()).await;
 
     // Each row: method, path, body, expected status, text expected in the detail.
-    let cases: [(&str, &str, Option<Value>, u16, &str); 10] = [
+    let cases: [(&str, &str, Option<Value>, u16, &str); 13] = [
         ("GET", "/todos/42", None, 404, "todo 42 does not exist"),
         ("PUT", "/todos/42", Some(json!({ "task": "x" })), 404, "todo 42 does not exist"),
         ("DELETE", "/todos/42", None, 404, "todo 42 does not exist"),
-        ("GET", "/todos/abc", None, 400, "invalid path parameter"),
-        ("GET", "/todos/-1", None, 400, "invalid path parameter"),
+        ("GET", "/todos/abc", None, 400, "invalid path parameter 'id'"),
+        ("GET", "/todos/-1", None, 400, "invalid path parameter 'id'"),
         ("POST", "/todos/", Some(json!({})), 400, "missing field `task`"),
         ("POST", "/todos/", Some(json!({ "task": 5 })), 400, "field 'task'"),
-        ("POST", "/todos/", Some(json!({ "task": "  " })), 400, "must not be empty"),
+        ("POST", "/todos/", Some(json!({ "task": "  " })), 400, "not white space"),
         (
             "POST",
             "/todos/",
@@ -68,6 +68,9 @@ async fn errors_are_problems() {
             "unknown field `done`",
         ),
         ("POST", "/todos/", Some(json!({ "task": "é".repeat(1001) })), 400, "the maximum is 1000"),
+        ("POST", "/todos/", Some(json!({ "task": "\u{1c}\t" })), 400, "not white space"),
+        ("GET", "/todos/01", None, 400, "no sign or leading zeros"),
+        ("GET", "/todos/9007199254740993", None, 400, "from 1 to 9007199254740992"),
     ];
     for (method, path, body, status, detail) in cases {
         let response = match (method, body) {
@@ -116,7 +119,16 @@ async fn documents_list_todo_operations() {
         v2["paths"]["/todos/{id}"]["delete"]["responses"]["204"]["description"],
         "No Content"
     );
-    assert_eq!(v2["paths"]["/todos/{id}"]["get"]["parameters"][0]["type"], "integer");
+    let id = &v2["paths"]["/todos/{id}"]["get"]["parameters"][0];
+    assert_eq!(id["type"], "integer");
+    assert_eq!(id["minimum"], 1.0);
+    let input = &v2["definitions"]["TodoInput"];
+    assert_eq!(input["additionalProperties"], false);
+    assert_eq!(input["properties"]["task"]["maxLength"], 1000);
+    assert!(
+        input["properties"]["task"]["description"].is_string(),
+        "the patch keeps the description"
+    );
 
     let todo = &v2["definitions"]["Todo"]["properties"];
     assert!(todo["id"]["description"].as_str().is_some_and(|d| !d.is_empty()));
@@ -124,7 +136,9 @@ async fn documents_list_todo_operations() {
 
     let v3 = client.api().specs().openapi_v3();
     assert_eq!(v3["paths"]["/todos/{id}"]["put"]["operationId"], "update_todo");
-    assert!(v3["components"]["schemas"]["TodoInput"].is_object());
+    assert_eq!(v3["components"]["schemas"]["TodoInput"]["properties"]["task"]["minLength"], 1);
+    let location = &v3["paths"]["/todos/"]["post"]["responses"]["201"]["headers"]["Location"];
+    assert_eq!(location["schema"]["type"], "string", "{location}");
 }
 
 #[actix_web::test]
