@@ -81,9 +81,9 @@ pub(crate) struct ServeArgs {
     )]
     pub(crate) trusted_proxies: Vec<String>,
 
-    /// Header that the trusted proxies set; the other one is ignored, so a
-    /// client cannot slip its own address past a proxy that only appends
-    /// to one of them.
+    /// Header that the trusted proxies set. The other one is ignored,
+    /// because a proxy that appends to one header passes a client's copy of
+    /// the other through unchanged.
     #[arg(long, env = "NSAPI_FORWARDED_HEADER", value_enum, default_value_t = ForwardedHeaderArg::XForwardedFor)]
     pub(crate) forwarded_header: ForwardedHeaderArg,
 
@@ -232,7 +232,7 @@ fn parse_mount(text: &str) -> Result<Mount, String> {
     }
 }
 
-/// Longest timeout the options take: one day, in seconds. actix-web panics
+/// Maximum timeout the options take: one day, in seconds. actix-web panics
 /// on durations near 2^63 seconds, far above any useful value.
 const MAX_SECONDS: u64 = 86_400;
 

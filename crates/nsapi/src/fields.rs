@@ -109,7 +109,7 @@ impl FieldMask {
     }
 }
 
-/// Why a mask failed to parse.
+/// Reason a mask failed to parse.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum MaskError {
