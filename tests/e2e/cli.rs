@@ -101,7 +101,7 @@ fn json_access_log_has_request_fields() {
     assert_eq!(entry["path"], "/respond/hi");
     assert_eq!(entry["status"], 200);
     assert_eq!(entry["peer"], "127.0.0.1");
-    assert!(entry["latency_ms"].is_number(), "{entry}");
+    assert!(entry["latency_us"].is_u64(), "{entry}");
     assert_eq!(entry["level"], "INFO");
 }
 

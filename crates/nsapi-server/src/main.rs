@@ -13,6 +13,9 @@ use actix_web::rt::signal::unix::{signal, Signal, SignalKind};
 use clap::Parser;
 use nsapi::{Api, ApiBuilder, Limits, TrustedProxies};
 use tracing_appender::non_blocking::WorkerGuard;
+use tracing_subscriber::filter::{LevelFilter, Targets};
+use tracing_subscriber::layer::SubscriberExt;
+use tracing_subscriber::util::SubscriberInitExt;
 
 use crate::cli::{ApiArgs, Cli, Command, HealthcheckArgs, LogFormat, OpenapiArgs, ServeArgs};
 
@@ -206,6 +209,22 @@ async fn wait_for_signal(terminate: &mut Signal, interrupt: &mut Signal) {
     futures_util::future::select(terminate, interrupt).await;
 }
 
+/// Parses `RUST_LOG` as comma-separated `target=level` directives, such as
+/// `info` or `warn,nsapi::access=off`; `info` when unset or invalid.
+///
+/// `Targets` rather than `EnvFilter`: the latter needs regex-automata's DFA
+/// features, which also slow the User-Agent rules' compilation at startup.
+fn log_filter(directives: Option<&str>) -> Targets {
+    let default = Targets::new().with_default(LevelFilter::INFO);
+    match directives.map(str::trim).filter(|text| !text.is_empty()) {
+        None => default,
+        Some(text) => text.parse().unwrap_or_else(|error| {
+            eprintln!("warning: ignoring RUST_LOG={text:?} ({error}); logging at info");
+            default
+        }),
+    }
+}
+
 fn keep_alive(timeout: Duration) -> KeepAlive {
     if timeout.is_zero() {
         KeepAlive::Disabled
@@ -215,8 +234,9 @@ fn keep_alive(timeout: Duration) -> KeepAlive {
 }
 
 /// Maximum number of log lines waiting for the writer thread. When it is
-/// full, workers wait rather than drop lines.
-const LOG_QUEUE_LINES: usize = 64 * 1024;
+/// full, workers wait rather than drop lines. The queue's slots are
+/// allocated up front, so it stays small.
+const LOG_QUEUE_LINES: usize = 8 * 1024;
 
 /// Sets up logging to stderr and returns the guard that flushes the
 /// queued lines when it is dropped, so keep it until the process exits.
@@ -224,20 +244,45 @@ const LOG_QUEUE_LINES: usize = 64 * 1024;
 /// A writer thread does the writes: one `write` call per access log line
 /// on the worker threads would cost a large share of a small request.
 fn init_tracing(format: LogFormat) -> WorkerGuard {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let filter = log_filter(std::env::var("RUST_LOG").ok().as_deref());
+    // The writer thread flushes after each batch it takes from the queue,
+    // so the buffer turns a burst of lines into one write.
     let (writer, guard) = tracing_appender::non_blocking::NonBlockingBuilder::default()
         .lossy(false)
         .buffered_lines_limit(LOG_QUEUE_LINES)
         .thread_name("nsapi-log-writer")
-        .finish(io::stderr());
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(writer)
-        .with_ansi(io::stderr().is_terminal());
+        .finish(io::BufWriter::new(io::stderr()));
+    let ansi = io::stderr().is_terminal();
+    let registry = tracing_subscriber::registry().with(filter);
     match format {
-        LogFormat::Text => builder.init(),
-        LogFormat::Json => builder.json().flatten_event(true).init(),
+        LogFormat::Text => registry
+            .with(tracing_subscriber::fmt::layer().with_writer(writer).with_ansi(ansi))
+            .init(),
+        LogFormat::Json => registry
+            .with(tracing_subscriber::fmt::layer().json().flatten_event(true).with_writer(writer))
+            .init(),
     }
     guard
+}
+
+#[cfg(test)]
+mod tests {
+    use tracing::Level;
+
+    use super::*;
+
+    #[test]
+    fn log_filter_reads_directives() {
+        let default = log_filter(None);
+        assert!(default.would_enable("nsapi::access", &Level::INFO));
+        assert!(!default.would_enable("nsapi::access", &Level::DEBUG));
+
+        let quiet = log_filter(Some("info,nsapi::access=off"));
+        assert!(!quiet.would_enable("nsapi::access", &Level::INFO));
+        assert!(quiet.would_enable("nsapi", &Level::INFO));
+
+        let invalid = log_filter(Some("info,=nonsense=="));
+        assert!(invalid.would_enable("nsapi::access", &Level::INFO));
+        assert!(log_filter(Some("  ")).would_enable("nsapi", &Level::INFO));
+    }
 }

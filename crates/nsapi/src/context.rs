@@ -67,18 +67,24 @@ pub(crate) async fn request_context(
     let request_id = RequestId::from_header(req.headers().get(&REQUEST_ID_HEADER));
     req.extensions_mut().insert(request_id.clone());
 
-    let method = req.method().clone();
-    let path = req.path().to_owned();
-    let peer = req.peer_addr().map(|addr| addr.ip().to_string()).unwrap_or_default();
+    // The request is gone when the line is written, so keep what it needs,
+    // and nothing when the access log is off.
+    let access = tracing::enabled!(target: "nsapi::access", tracing::Level::INFO).then(|| {
+        (req.method().clone(), req.path().to_owned(), req.peer_addr().map(|addr| addr.ip()))
+    });
     let log_completed = |status: StatusCode| {
+        let Some((method, path, peer)) = &access else {
+            return;
+        };
+        let latency_us = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
         tracing::info!(
             target: "nsapi::access",
             method = %method,
             path = %path,
             status = status.as_u16(),
-            latency_ms = started.elapsed().as_secs_f64() * 1000.0,
+            latency_us,
             request_id = request_id.as_str(),
-            peer = %peer,
+            peer = peer.map(tracing::field::display),
             "request completed"
         );
     };
@@ -123,12 +129,13 @@ pub(crate) async fn request_context(
 /// Returns 431 when the request line and headers exceed the configured limit.
 fn check_header_size(req: &ServiceRequest) -> Option<ApiError> {
     let limits = req.app_data::<web::Data<RequestLimits>>()?;
+    let target_bytes = req.uri().path_and_query().map_or(0, |target| target.as_str().len());
     let header_bytes: usize = req
         .headers()
         .iter()
         .map(|(name, value)| name.as_str().len() + value.len() + 4)
         .sum::<usize>()
-        + req.uri().to_string().len();
+        + target_bytes;
     (header_bytes > limits.max_header_bytes).then(|| {
         ApiError::new(
             StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
