@@ -245,6 +245,10 @@ impl ApiBuilder {
     ///
     /// Every problem found is in the error, not only the first one.
     pub fn build(self) -> Result<Api, ConfigError> {
+        // Compiling the User-Agent rules is the slowest step of startup, so
+        // it runs on its own thread while the documents are built.
+        let detecting = self.facts.is_none().then(|| std::thread::spawn(Facts::detect));
+
         let docs = match self.docs_path.as_deref().map(|p| DocsUi::new(p, &self.info.title)) {
             Some(Ok(docs)) => Some(docs),
             Some(Err(reason)) => {
@@ -274,9 +278,17 @@ impl ApiBuilder {
 
         let mut facts = match self.facts {
             Some(facts) => facts,
-            None => Facts::detect().map_err(|error| {
-                ConfigError::single(ConfigProblem::UserAgentRules { reason: error.to_string() })
-            })?,
+            None => {
+                let detected = match detecting {
+                    Some(thread) => {
+                        thread.join().map_err(|_| "the compiling thread panicked".to_owned())
+                    }
+                    None => Ok(Facts::detect()),
+                };
+                detected.and_then(|result| result.map_err(|error| error.to_string())).map_err(
+                    |reason| ConfigError::single(ConfigProblem::UserAgentRules { reason }),
+                )?
+            }
         };
 
         facts.set_trusted_proxies(self.trusted_proxies);
