@@ -1,4 +1,4 @@
-//! `nsapi healthcheck`: asks a running server for `/healthz`, for container
+//! `nsapi healthcheck`: requests `/healthz` from a running server, for container
 //! health checks in images that have no shell and no HTTP client.
 
 use std::io::{self, Read, Write};

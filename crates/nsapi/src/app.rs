@@ -89,12 +89,12 @@ impl Api {
         }
     }
 
-    /// The mounted namespaces, in mounting order.
+    /// Returns the mounted namespaces, in mounting order.
     pub fn mounts(&self) -> &[Mount] {
         &self.inner.mounts
     }
 
-    /// The generated documents.
+    /// Returns the generated documents.
     pub fn specs(&self) -> &Specs {
         &self.inner.specs
     }
@@ -170,7 +170,7 @@ impl Api {
     }
 }
 
-/// Answers the liveness and readiness probes. A worker that runs this
+/// Responds to the liveness and readiness probes. A worker that runs this
 /// handler has a built app with every namespace mounted, so both are ready.
 async fn health() -> HttpResponse {
     HttpResponse::Ok()
@@ -229,7 +229,7 @@ impl ApiBuilder {
     }
 
     /// Lets peers in these networks set the client address through
-    /// `Forwarded` or `X-Forwarded-For`. Nobody is trusted by default.
+    /// `Forwarded` or `X-Forwarded-For`. No peer is trusted by default.
     pub fn trusted_proxies(mut self, proxies: TrustedProxies) -> Self {
         self.trusted_proxies = proxies;
         self

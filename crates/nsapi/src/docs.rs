@@ -15,16 +15,16 @@ const SWAGGER_UI_JS: &[u8] = include_bytes!("../assets/swagger-ui/swagger-ui-bun
 const SWAGGER_UI_CSS: &[u8] = include_bytes!("../assets/swagger-ui/swagger-ui.css");
 const REDOC_JS: &[u8] = include_bytes!("../assets/redoc/redoc.standalone.js");
 
-/// Folder, below the page, that holds the Swagger UI assets.
+/// Folder below the page that contains the Swagger UI assets.
 const ASSETS_DIR: &str = "swagger-ui";
 
 /// Path of the ReDoc page, below the Swagger UI page.
 const REDOC_PAGE: &str = "redoc";
 
-/// Folder, below the Swagger UI page, that holds the ReDoc assets.
+/// Folder below the Swagger UI page that contains the ReDoc assets.
 const REDOC_ASSETS_DIR: &str = "redoc-assets";
 
-/// Where the docs UI is served.
+/// Location and pages of the docs UI.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct DocsUi {
     /// Path of the page, always ending in `/`.
@@ -65,7 +65,7 @@ impl DocsUi {
         })
     }
 
-    /// The paths this UI serves, which no namespace may cover.
+    /// Returns the paths this UI serves, which no namespace may cover.
     pub(crate) fn reserved_paths(&self) -> Vec<String> {
         let mut paths = vec![
             format!("{}{ASSETS_DIR}", self.page),
@@ -132,19 +132,10 @@ fn add_asset(cfg: &mut web::ServiceConfig, path: &str, bytes: &'static [u8], mim
 }
 
 fn index_html(title: &str, spec_url: &str) -> String {
-    let title = escape_html(title);
     let spec_url = escape_html(spec_url);
-    format!(
-        r#"<!DOCTYPE html>
-<html lang="en">
-<head>
-  <meta charset="utf-8">
-  <meta name="viewport" content="width=device-width, initial-scale=1">
-  <title>{title}</title>
-  <link rel="stylesheet" href="{ASSETS_DIR}/swagger-ui.css">
-</head>
-<body>
-  <div id="swagger-ui" data-spec-url="{spec_url}"></div>
+    let head = format!(r#"<link rel="stylesheet" href="{ASSETS_DIR}/swagger-ui.css">"#);
+    let body = format!(
+        r#"<div id="swagger-ui" data-spec-url="{spec_url}"></div>
   <script src="{ASSETS_DIR}/swagger-ui-bundle.js"></script>
   <script>
     window.addEventListener("load", function () {{
@@ -156,16 +147,23 @@ fn index_html(title: &str, spec_url: &str) -> String {
         deepLinking: true
       }});
     }});
-  </script>
-</body>
-</html>
-"#
-    )
+  </script>"#
+    );
+    html_page(title, &head, &body)
 }
 
 fn redoc_html(title: &str, spec_url: &str) -> String {
-    let title = escape_html(title);
     let spec_url = escape_html(spec_url);
+    let body = format!(
+        r#"<redoc spec-url="{spec_url}"></redoc>
+  <script src="{REDOC_ASSETS_DIR}/redoc.standalone.js"></script>"#
+    );
+    html_page(title, "", &body)
+}
+
+/// Wraps `head` and `body`, which must be escaped already, in a page titled `title`.
+fn html_page(title: &str, head: &str, body: &str) -> String {
+    let title = escape_html(title);
     format!(
         r#"<!DOCTYPE html>
 <html lang="en">
@@ -173,10 +171,10 @@ fn redoc_html(title: &str, spec_url: &str) -> String {
   <meta charset="utf-8">
   <meta name="viewport" content="width=device-width, initial-scale=1">
   <title>{title}</title>
+  {head}
 </head>
 <body>
-  <redoc spec-url="{spec_url}"></redoc>
-  <script src="{REDOC_ASSETS_DIR}/redoc.standalone.js"></script>
+  {body}
 </body>
 </html>
 "#

@@ -29,7 +29,7 @@ impl ApiError {
         Self { status, detail: detail.into(), internal: None, request_id: None }
     }
 
-    /// 400 Bad Request: the request is invalid; `detail` says which part.
+    /// 400 Bad Request: the request is invalid, and `detail` names the part.
     pub fn bad_request(detail: impl Into<String>) -> Self {
         Self::new(StatusCode::BAD_REQUEST, detail)
     }
@@ -139,7 +139,7 @@ impl Problem {
     }
 }
 
-/// Answers a method that the matched resource has no route for: 204 with
+/// Responds to a method that the matched resource has no route for: 204 with
 /// `Allow` for `OPTIONS`, otherwise 405 with `Allow` and a problem body.
 pub(crate) async fn method_not_allowed(req: HttpRequest, allowed: Vec<Method>) -> HttpResponse {
     let allow = allowed.iter().map(Method::as_str).collect::<Vec<_>>().join(", ");

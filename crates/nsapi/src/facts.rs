@@ -142,7 +142,7 @@ thread_local! {
 
 /// A bounded cache of two generations: a hit in the old generation moves
 /// the entry to the current one, and a full current generation replaces the
-/// old one. It holds at most `2 * CACHE_GENERATION_SIZE` entries.
+/// old one. It contains at most `2 * CACHE_GENERATION_SIZE` entries.
 #[derive(Default)]
 struct GenerationCache {
     current: HashMap<String, String>,
@@ -167,7 +167,7 @@ impl GenerationCache {
     }
 }
 
-/// Where the extractors take their facts from; the app stores one.
+/// Source of the facts that the extractors return. The app stores one.
 #[derive(Clone)]
 pub struct Facts {
     host: HostInfo,
@@ -187,7 +187,7 @@ impl Facts {
         Self::with_host(HostInfo::detect())
     }
 
-    /// Fixed facts, for tests: every request sees this host and this client.
+    /// Returns fixed facts, for tests: every request gets this host and this client.
     pub fn fixed(host: HostInfo, client: ClientInfo) -> Self {
         Self { host, client: ClientSource::Fixed(client), proxies: TrustedProxies::default() }
     }

@@ -1,9 +1,9 @@
 //! The client address behind trusted reverse proxies.
 //!
 //! Any client can set `Forwarded` (RFC 7239) and `X-Forwarded-For`, so
-//! they count only when the TCP peer is a proxy the operator named, and
-//! only the one header the operator names: a proxy that appends to
-//! `X-Forwarded-For` usually passes a client's `Forwarded` through as it is. Then the client is the nearest hop, walking from the
+//! they count only when the TCP peer is a proxy the operator named. Only
+//! the one header the operator names counts, because a proxy that appends
+//! to `X-Forwarded-For` usually passes a client's `Forwarded` through as it is. Then the client is the nearest hop, walking from the
 //! peer towards the original client, that is not a trusted proxy.
 
 use std::net::IpAddr;
@@ -59,12 +59,12 @@ impl TrustedProxies {
         Ok(Self::new(networks))
     }
 
-    /// The trusted networks.
+    /// Returns the trusted networks.
     pub fn networks(&self) -> &[IpNet] {
         &self.networks
     }
 
-    /// The header the client address is read from.
+    /// Returns the header the client address is read from.
     pub fn header(&self) -> ForwardedHeader {
         self.header
     }

@@ -14,7 +14,7 @@ pub struct Mount {
 }
 
 impl Mount {
-    /// The mounted namespace.
+    /// Returns the mounted namespace.
     pub fn namespace(&self) -> &'static dyn Namespace {
         self.namespace
     }
@@ -284,7 +284,7 @@ impl ConfigError {
         })
     }
 
-    /// The mistakes, in the order they were found.
+    /// Returns the mistakes, in the order they were found.
     pub fn problems(&self) -> &[ConfigProblem] {
         &self.problems
     }
@@ -304,7 +304,7 @@ impl fmt::Display for ConfigError {
     }
 }
 
-/// Which registered namespaces to mount, and where.
+/// Selection of the registered namespaces to mount, with moved prefixes.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Selection {
     /// Names to mount; `None` mounts every namespace.

@@ -1,8 +1,8 @@
 //! The builder a namespace adds its routes to.
 //!
 //! The core, not the namespace, turns the routes into actix-web resources.
-//! That lets it order static segments before parameters, answer `HEAD` on
-//! every `GET` route, answer `OPTIONS` and unsupported methods with the
+//! That lets it order static segments before parameters, respond to `HEAD` on
+//! every `GET` route, respond to `OPTIONS` and unsupported methods with the
 //! allowed methods, and collect the OpenAPI operations of each route.
 
 use std::collections::BTreeMap;
@@ -44,7 +44,7 @@ struct RouteEntry {
 }
 
 impl Routes {
-    /// Adds a `GET` route. The server also answers `HEAD` on it, without a body.
+    /// Adds a `GET` route. The server also responds to `HEAD` on it, without a body.
     pub fn get<F, Args>(&mut self, path: &str, handler: F) -> &mut Self
     where
         F: Handler<Args>,
@@ -174,7 +174,7 @@ impl Routes {
     }
 }
 
-/// Builds an undocumented resource that answers `GET` and `HEAD` with
+/// Builds an undocumented resource that responds to `GET` and `HEAD` with
 /// `handler`, `OPTIONS` with 204 and other methods with 405, each with `Allow`.
 pub(crate) fn plain_get_resource<F, Args>(path: &str, handler: F) -> actix_web::Resource
 where

@@ -18,12 +18,12 @@ pub struct Specs {
 }
 
 impl Specs {
-    /// The Swagger 2.0 document.
+    /// Returns the Swagger 2.0 document.
     pub fn swagger_v2(&self) -> &Value {
         &self.v2
     }
 
-    /// The OpenAPI 3.0 document.
+    /// Returns the OpenAPI 3.0 document.
     pub fn openapi_v3(&self) -> &Value {
         &self.v3
     }

@@ -88,7 +88,7 @@ impl TestClient {
         Self::new(&api).await
     }
 
-    /// The API this client calls, for its documents and mounts.
+    /// Returns the API this client calls, for its documents and mounts.
     pub fn api(&self) -> &Api {
         &self.api
     }

@@ -1,5 +1,5 @@
 //! Checks that every Rust and TOML snippet of docs/adding-a-namespace.md
-//! stands, line for line, in a source file that the workspace compiles,
+//! appears, line for line, in a source file that the workspace compiles,
 //! so the guide cannot drift from code that builds.
 
 const GUIDE: &str = include_str!("../../../docs/adding-a-namespace.md");

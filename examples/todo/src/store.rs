@@ -31,7 +31,7 @@ impl TodoStore {
     }
 
     /// Stores a new task under the next id and returns it, or `None` when
-    /// the store holds [`MAX_TODOS`] tasks.
+    /// the store contains [`MAX_TODOS`] tasks.
     pub fn create(&self, task: String) -> Option<Todo> {
         let mut inner = self.lock();
         if inner.todos.len() >= MAX_TODOS {
